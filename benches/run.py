@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""Eddy benchmark suite — one command:
+
+    benches/run.py                  # build everything, run, print the table + targets
+    EDDY=/path/to/eddy benches/run.py   # use this eddy binary instead of building one
+    EDDY=none benches/run.py        # explicitly skip eddy (native + wasmtime only)
+    benches/run.py --reps 3 --only poll
+
+What it does, in order:
+  1. Compiles benches/programs/*.c twice with clang-14 -O2: natively (x86_64) and as
+     wasm32-wasi preview1 commands, into ${CARGO_TARGET_DIR:-<repo>/target}/bench.
+  2. Builds eddy with `cargo build --release -p eddy-cli` (binary at
+     ${CARGO_TARGET_DIR:-<repo>/target}/release/eddy), unless EDDY is set.
+     A missing or unbuildable eddy is an error unless EDDY=none.
+  3. Creates a 256 MiB file in a temp dir (TMPDIR) and reads it once so it is cached.
+  4. Runs every benchmark on every runtime REPS times (default 5), interleaved:
+     each round runs each benchmark on native, eddy and wasmtime (order rotated
+     per round) so noise hits all runtimes alike. Each program times its own loop
+     and prints `<name> ns_per_op=<x> ...`; the median of the rounds is reported.
+  5. Prints the table and the issue's targets with PASS/FAIL, and writes both to
+     <repo>/target/bench/results.md (with all raw samples).
+
+Runtimes: native = the same C source built for x86_64; eddy = `eddy run --dir ...`;
+wasmtime = benches/wasmtime_ref.py (wasmtime==50.0.1's own WASI host via its Python
+API, run with this script's Python interpreter).
+
+Exit status: 0 = all ran and no target failed; 1 = a build or run failed;
+2 = every run succeeded but at least one target FAILed.
+See benches/README.md for what each benchmark measures and how to read ratios.
+"""
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BENCHES_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCHES_DIR)
+PROGRAMS = os.path.join(BENCHES_DIR, "programs")
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target")
+BUILD = os.path.join(TARGET, "bench")
+RESULTS_MD = os.path.join(REPO, "target", "bench", "results.md")
+CLANG = os.environ.get("CLANG", "clang-14")
+BIG_FILE_SIZE = 256 << 20
+GUEST_DATA = "/data"  # where the temp dir is preopened inside the guest
+
+RUNTIMES = ["native", "eddy", "wasmtime"]
+
+
+class Bench:
+    """One row of the table.
+
+    kind: "call" (cost per call, lower is better) or "throughput" (bytes per op are
+    fixed, so eddy/native is reported as a throughput fraction).
+    args(path_of, count): program arguments; path_of(name) maps a file name in the
+    temp dir to the native or the guest path; count is the loop count for this runtime.
+    count: loop count (calls, passes or iterations); count_for: per-runtime overrides.
+    dirs: which preopens the guest needs ("dev" = /dev, "data" = the temp dir).
+    """
+
+    def __init__(self, name, program, kind, args, count, dirs, count_for=None):
+        self.name, self.program, self.kind, self.args = name, program, kind, args
+        self.count, self.dirs, self.count_for = count, dirs, count_for or {}
+
+    def argv(self, runtime, path_of):
+        return self.args(path_of, str(self.count_for.get(runtime, self.count)))
+
+
+BENCHES = [
+    # 1M x write(64 B) to /dev/null. wasmtime's WASI host hands each file write to a
+    # blocking worker thread (~8 futex calls, 35-80 us per call here), so 1M calls would
+    # take over a minute per round; it runs 100k calls instead. The figure is a per-call
+    # mean, so only the run length changes. Set WASMTIME_FULL=1 to run 1M there too.
+    Bench("fd_write_64B", "fd_write", "call", lambda p, n: ["/dev/null", n], 1_000_000,
+          ["dev"], {} if os.environ.get("WASMTIME_FULL") else {"wasmtime": 100_000}),
+    # 1M x clock_gettime(CLOCK_MONOTONIC) == 1M x clock_time_get.
+    Bench("clock_time_get", "clock", "call", lambda p, n: [n], 1_000_000, []),
+    # 4 passes over the cached 256 MiB file in 64 KiB reads (4 x 4096 reads).
+    Bench("fd_read_64KiB", "fd_read", "throughput", lambda p, n: [p("big.bin"), n], 4,
+          ["data"]),
+] + [
+    # N-1 never-firing 1 h clocks + one always-ready fd_write subscription (last);
+    # iterations scale as 1/N so every run is about as long.
+    Bench(f"poll_oneoff_{n}", "poll", "call", (lambda n: lambda p, c: [str(n), "/dev/null", c])(n),
+          max(2000, 2_000_000 // n), ["dev"])
+    for n in (1, 100, 1000)
+]
+
+LINE = re.compile(r"^(\S+) ns_per_op=([0-9.]+)", re.M)
+
+
+def die(msg):
+    print(f"run.py: error: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def sh(cmd, **kw):
+    print("  $ " + " ".join(cmd), flush=True)
+    r = subprocess.run(cmd, **kw)
+    if r.returncode != 0:
+        die(f"command failed ({r.returncode}): {' '.join(cmd)}")
+
+
+def build_programs(benches):
+    if not shutil.which(CLANG):
+        die(f"{CLANG} not found; see /work/shared/TOOLCHAIN.md (apt-get install clang-14 "
+            "lld-14 wasi-libc libclang-rt-14-dev-wasm32)")
+    os.makedirs(BUILD, exist_ok=True)
+    print(f"building benchmark programs into {BUILD}")
+    for prog in sorted({b.program for b in benches}):
+        src = os.path.join(PROGRAMS, prog + ".c")
+        flags = ["-O2", "-Wall", "-Wextra", "-Werror"]
+        sh([CLANG] + flags + ["-o", os.path.join(BUILD, prog), src])
+        sh([CLANG, "--target=wasm32-wasi"] + flags +
+           ["-Wl,--strip-debug", "-o", os.path.join(BUILD, prog + ".wasm"), src])
+
+
+def find_eddy():
+    """Path of the eddy binary, or None when explicitly skipped with EDDY=none."""
+    env = os.environ.get("EDDY")
+    if env == "none":
+        print("EDDY=none: skipping eddy (native + wasmtime only)")
+        return None
+    if env:
+        if not os.access(env, os.X_OK):
+            die(f"EDDY={env} is not an executable file")
+        return os.path.abspath(env)
+    if not os.path.exists(os.path.join(REPO, "Cargo.toml")):
+        die(f"no Cargo.toml in {REPO}: cannot build eddy (set EDDY=path, or EDDY=none to skip)")
+    print("building eddy")
+    r = subprocess.run(["cargo", "build", "--release", "-p", "eddy-cli"], cwd=REPO)
+    path = os.path.join(TARGET, "release", "eddy")
+    if r.returncode != 0 or not os.access(path, os.X_OK):
+        die(f"could not build eddy ({path}); set EDDY=path, or EDDY=none to skip it")
+    return path
+
+
+def check_wasmtime():
+    r = subprocess.run([sys.executable, "-c", "import wasmtime"], capture_output=True)
+    if r.returncode != 0:
+        die(f"{sys.executable} cannot import wasmtime: pip install wasmtime==50.0.1")
+
+
+def make_big_file(tmp):
+    path = os.path.join(tmp, "big.bin")
+    print(f"creating {BIG_FILE_SIZE >> 20} MiB file {path} and warming the page cache")
+    chunk = os.urandom(1 << 20)  # real data, not a sparse file
+    with open(path, "wb") as f:
+        for _ in range(BIG_FILE_SIZE // len(chunk)):
+            f.write(chunk)
+        f.flush()
+        os.fsync(f.fileno())
+    with open(path, "rb", buffering=0) as f:  # read once: now it is in the page cache
+        while f.read(1 << 20):
+            pass
+    return path
+
+
+def command(bench, runtime, eddy, tmp):
+    """argv to run one benchmark on one runtime."""
+    if runtime == "native":
+        return [os.path.join(BUILD, bench.program)] + bench.argv(
+            runtime, lambda f: os.path.join(tmp, f))
+    dirs = []
+    if "dev" in bench.dirs:
+        dirs += ["--dir", "/dev::/dev"]
+    if "data" in bench.dirs:
+        dirs += ["--dir", f"{tmp}::{GUEST_DATA}"]
+    wasm = os.path.join(BUILD, bench.program + ".wasm")
+    args = bench.argv(runtime, lambda f: f"{GUEST_DATA}/{f}")
+    if runtime == "eddy":
+        return [eddy, "run"] + dirs + [wasm] + args
+    return [sys.executable, os.path.join(BENCHES_DIR, "wasmtime_ref.py")] + dirs + [wasm] + args
+
+
+def run_one(bench, runtime, eddy, tmp):
+    cmd = command(bench, runtime, eddy, tmp)
+    t = time.monotonic()
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    wall = time.monotonic() - t
+    m = LINE.search(r.stdout)
+    if r.returncode != 0 or not m or m.group(1) != bench.name:
+        die(f"{bench.name} on {runtime} failed (exit {r.returncode})\n  cmd: {' '.join(cmd)}\n"
+            f"  stdout: {r.stdout.strip()}\n  stderr: {r.stderr.strip()}")
+    ns = float(m.group(2))
+    print(f"  {bench.name:<16} {runtime:<9} {ns:>14.1f} ns/op   ({wall:.1f} s)", flush=True)
+    return ns
+
+
+# ---------------------------------------------------------------- reporting
+
+def fmt_ns(ns):
+    return "—" if ns is None else f"{ns:,.1f}"
+
+
+def vs_native(bench, e, n):
+    """(ratio, text). call: eddy time / native time (lower is better).
+    throughput: eddy throughput / native throughput (higher is better)."""
+    if e is None or n is None:
+        return None, "—"
+    if bench.kind == "throughput":
+        r = n / e
+        return r, f"{r:.2f}× native throughput"
+    r = e / n
+    return r, f"{r:.2f}× native time"
+
+
+def vs_wasmtime(e, w):
+    """(speedup, text): wasmtime time / eddy time, > 1 means eddy is faster."""
+    if e is None or w is None:
+        return None, "—"
+    s = w / e
+    return s, (f"{s:.2f}× faster" if s >= 1 else f"{s:.2f}× (slower)")
+
+
+def md_table(header, rows):
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
+    out = [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    return "\n".join(out + [line(r) for r in rows])
+
+
+def report(benches, samples, eddy, reps, tmp):
+    med = {k: statistics.median(v) for k, v in samples.items()}
+    get = lambda b, rt: med.get((b.name, rt))
+
+    rows = []
+    for b in benches:
+        n, e, w = get(b, "native"), get(b, "eddy"), get(b, "wasmtime")
+        native = fmt_ns(n)
+        if b.kind == "throughput":  # also show MiB/s: 64 KiB per op
+            mibs = lambda ns: f" ({65536 / ns * 1e9 / 2**20:,.0f} MiB/s)" if ns else ""
+            native, eddy_s, wt = fmt_ns(n) + mibs(n), fmt_ns(e) + mibs(e), fmt_ns(w) + mibs(w)
+        else:
+            eddy_s, wt = fmt_ns(e), fmt_ns(w)
+        rows.append([b.name, native, eddy_s, wt, vs_native(b, e, n)[1], vs_wasmtime(e, w)[1]])
+    table = md_table(["benchmark", "native ns/op", "eddy ns/op", "wasmtime ns/op",
+                      "eddy vs native", "eddy vs wasmtime"], rows)
+
+    # The issue's targets.
+    targets, failed = [], False
+
+    def target(desc, value, text, ok):
+        nonlocal failed
+        if value is None:
+            targets.append([desc, "—", "SKIP"])
+        else:
+            failed |= not ok
+            targets.append([desc, text, "PASS" if ok else "FAIL"])
+
+    by_name = {b.name: b for b in benches}
+    for name in ("fd_write_64B", "clock_time_get"):
+        if name in by_name:
+            b = by_name[name]
+            r, t = vs_native(b, get(b, "eddy"), get(b, "native"))
+            target(f"{name}: hostcall overhead ≤ 1.50× native", r, t, r is not None and r <= 1.5)
+    if "fd_read_64KiB" in by_name:
+        b = by_name["fd_read_64KiB"]
+        r, t = vs_native(b, get(b, "eddy"), get(b, "native"))
+        target("fd_read_64KiB: throughput ≥ 0.90× native", r, t, r is not None and r >= 0.9)
+    for b in benches:
+        s, t = vs_wasmtime(get(b, "eddy"), get(b, "wasmtime"))
+        target(f"{b.name}: at least as fast as wasmtime", s, t, s is not None and s >= 1.0)
+    if "poll_oneoff_1000" in by_name:
+        b = by_name["poll_oneoff_1000"]
+        s, t = vs_wasmtime(get(b, "eddy"), get(b, "wasmtime"))
+        target("poll_oneoff_1000: ≥ 3.00× faster than wasmtime", s, t, s is not None and s >= 3.0)
+    ttable = md_table(["target", "measured", "result"], targets)
+
+    print("\n" + table + "\n\n" + ttable + "\n")
+
+    # Markdown file, with context and every raw sample.
+    def cmdline(b, rt):
+        return " ".join(command(b, rt, eddy or "eddy", "$TMP"))
+    raw = []
+    for b in benches:
+        for rt in RUNTIMES:
+            v = samples.get((b.name, rt))
+            if v:
+                raw.append([b.name, rt, ", ".join(f"{x:,.1f}" for x in v),
+                            f"{min(v):,.1f} – {max(v):,.1f}", "`" + cmdline(b, rt) + "`"])
+    loads = "/".join(f"{x:.2f}" for x in os.getloadavg())
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                if l.startswith("model name")), platform.processor())
+    git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                         capture_output=True, text=True).stdout.strip() or "(no commit)"
+    md = (f"# Eddy benchmarks\n\n"
+          f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')} · commit {git} · {cpu}, {os.cpu_count()} cores · "
+          f"Linux {platform.release()} · load average {loads} · "
+          f"median of {reps} interleaved rounds · "
+          f"eddy: {eddy or 'skipped (EDDY=none)'} · wasmtime-python "
+          f"{wasmtime_version()}\n\n"
+          f"{table}\n\n## Targets\n\n{ttable}\n\n## Raw samples (ns/op)\n\n"
+          + md_table(["benchmark", "runtime", "samples", "range", "command"], raw) + "\n")
+    os.makedirs(os.path.dirname(RESULTS_MD), exist_ok=True)
+    with open(RESULTS_MD, "w") as f:
+        f.write(md)
+    print(f"wrote {RESULTS_MD}")
+    return failed
+
+
+def wasmtime_version():
+    r = subprocess.run([sys.executable, "-m", "pip", "show", "wasmtime"],
+                       capture_output=True, text=True)
+    m = re.search(r"^Version: (\S+)", r.stdout, re.M)
+    return m.group(1) if m else "?"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reps", type=int, default=int(os.environ.get("REPS", 5)),
+                    help="rounds per benchmark and runtime; the median is reported (default 5)")
+    ap.add_argument("--only", default=None, help="regex: run only benchmarks whose name matches")
+    opts = ap.parse_args()
+    benches = [b for b in BENCHES if not opts.only or re.search(opts.only, b.name)]
+    if not benches:
+        die(f"--only {opts.only!r} matches no benchmark")
+
+    check_wasmtime()
+    build_programs(benches)
+    eddy = find_eddy()
+    runtimes = [rt for rt in RUNTIMES if rt != "eddy" or eddy]
+
+    load = os.getloadavg()[0]
+    if load > 0.5 * (os.cpu_count() or 1):
+        print(f"warning: load average is {load:.2f} on {os.cpu_count()} cores; other work "
+              "will add noise to every figure", file=sys.stderr)
+
+    tmp = tempfile.mkdtemp(prefix="eddy-bench-")
+    try:
+        if any("data" in b.dirs for b in benches):
+            make_big_file(tmp)
+        samples = {}
+        for rep in range(opts.reps):
+            print(f"round {rep + 1}/{opts.reps}", flush=True)
+            for b in benches:
+                k = rep % len(runtimes)  # rotate who goes first
+                for rt in runtimes[k:] + runtimes[:k]:
+                    samples.setdefault((b.name, rt), []).append(run_one(b, rt, eddy, tmp))
+        failed = report(benches, samples, eddy, opts.reps, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    sys.exit(2 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+//! `eddy`: runs WASI programs.
+//!
+//! Exit status: the guest's (`proc_exit(n)` → n, `_start` returning → 0); 134 when the guest
+//! traps (message and wasm backtrace on stderr); 1 for a load, link or capability error (one
+//! line on stderr naming the problem); 2 for a command-line usage error (clap's).
+
+mod options;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use options::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse_from(options::implicit_run(std::env::args_os()));
+    let status = match cli.command {
+        Command::Run(run) => run.execute(),
+        Command::Compile(c) => c.execute(),
+    };
+    match status {
+        Ok(code) => exit(code),
+        Err(e) => {
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            eprintln!("Error: {e}");
+            exit(e.exit_status())
+        }
+    }
+}
+
+/// Exits with `code` as the OS sees it (the low 8 bits).
+fn exit(code: i32) -> ExitCode {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    ExitCode::from(code as u8)
+}

@@ -1,0 +1,281 @@
+//! Command-line options, spelled as wasmtime spells them.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use eddy::{Capabilities, Engine, EngineConfig, Error, Preopen, WasmFeature};
+
+/// Eddy: a WebAssembly System Interface (WASI) runtime.
+#[derive(Parser, Debug)]
+#[command(name = "eddy", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a WASI program (a preview1 core module, `.wasm` or `.wat`).
+    Run(RunCommand),
+    /// Compile a program ahead of time into a `.cwasm` file for `eddy run --allow-precompiled`.
+    Compile(CompileCommand),
+}
+
+/// `eddy FILE ...` means `eddy run FILE ...`, as in wasmtime.
+pub fn implicit_run(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
+    let mut v: Vec<OsString> = args.collect();
+    if let Some(first) = v.get(1).and_then(|a| a.to_str()) {
+        let known = ["run", "compile", "help"];
+        if !first.starts_with('-') && !known.contains(&first) {
+            v.insert(1, "run".into());
+        }
+    }
+    v
+}
+
+#[derive(Args, Debug)]
+pub struct RunCommand {
+    /// Grant a host directory: `HOST[::GUEST]`, GUEST defaulting to HOST. Append `:ro` to
+    /// make it read-only (`--dir ./data::/data:ro`). Repeatable; fds 3, 4, ... in order.
+    #[arg(long = "dir", value_name = "HOST[::GUEST][:ro]")]
+    dirs: Vec<String>,
+    /// Set an environment variable (`NAME=VALUE`), or pass one through from the host (`NAME`).
+    #[arg(long = "env", value_name = "NAME[=VAL]")]
+    envs: Vec<String>,
+    /// Call this export of a core module instead of `_start`; ARGS are its i32/i64/f32/f64
+    /// arguments and each result is printed on its own line.
+    #[arg(long, value_name = "NAME")]
+    invoke: Option<String>,
+    /// The program name the guest sees as argv[0] (default: FILE as given).
+    #[arg(long, value_name = "NAME")]
+    argv0: Option<String>,
+    /// Wasm options: features `NAME=y|n` (exceptions, tail-call, extended-const,
+    /// multi-memory, bulk-memory, simd, relaxed-simd, reference-types, function-references,
+    /// gc, memory64, threads) and limits: `max-memory-size=BYTES`,
+    /// `unknown-imports-trap=y|n`, `timeout=DURATION` (e.g. 10s, 500ms), `fuel=N`.
+    #[arg(short = 'W', long = "wasm", value_name = "KEY[=VAL]")]
+    wasm: Vec<String>,
+    /// WASI options: `inherit-env=y|n` (pass the whole host environment).
+    #[arg(short = 'S', long = "wasi", value_name = "KEY[=VAL]")]
+    wasi: Vec<String>,
+    /// Codegen options: `cache=y|n` (the compile cache, on by default).
+    #[arg(short = 'C', long = "codegen", value_name = "KEY[=VAL]")]
+    codegen: Vec<String>,
+    /// Allow FILE to be precompiled code written by `eddy compile`.
+    #[arg(long)]
+    allow_precompiled: bool,
+    /// Print one line per WASI hostcall on stderr (function, arguments, errno, duration).
+    #[arg(long)]
+    trace: bool,
+    /// The program, then its arguments.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Arguments passed to the program (or to the `--invoke`d function).
+    #[arg(value_name = "ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CompileCommand {
+    /// Wasm options (features), as for `eddy run`.
+    #[arg(short = 'W', long = "wasm", value_name = "KEY[=VAL]")]
+    wasm: Vec<String>,
+    /// Output file (default: FILE with the extension `.cwasm`).
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// The program to compile.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+}
+
+/// Splits `KEY[=VAL]`; a bare KEY means `y`.
+fn key_val(s: &str) -> (&str, &str) {
+    s.split_once('=').unwrap_or((s, "y"))
+}
+
+fn yes_no(opt: &str, key: &str, v: &str) -> Result<bool, Error> {
+    match v {
+        "y" | "yes" | "true" | "" => Ok(true),
+        "n" | "no" | "false" => Ok(false),
+        _ => Err(Error::Usage(format!("{opt} {key}={v}: expected y or n"))),
+    }
+}
+
+fn parse_duration(s: &str) -> Option<Duration> {
+    let (num, unit) = s.find(|c: char| c.is_ascii_alphabetic()).map_or((s, "s"), |i| s.split_at(i));
+    let n: f64 = num.parse().ok()?;
+    let secs = match unit {
+        "ns" => n / 1e9,
+        "us" => n / 1e6,
+        "ms" => n / 1e3,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return None,
+    };
+    Duration::try_from_secs_f64(secs).ok()
+}
+
+fn parse_size(s: &str) -> Option<usize> {
+    let (num, mult) = match s.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => {
+            let m = match &s[i..] {
+                "K" | "KiB" | "k" => 1 << 10,
+                "M" | "MiB" => 1 << 20,
+                "G" | "GiB" => 1 << 30,
+                _ => return None,
+            };
+            (&s[..i], m)
+        }
+        None => (s, 1),
+    };
+    num.parse::<usize>().ok()?.checked_mul(mult)
+}
+
+/// Options that shape both the engine and the store.
+struct WasmOptions {
+    engine: EngineConfig,
+    max_memory: Option<usize>,
+    unknown_imports_trap: bool,
+    timeout: Option<Duration>,
+    fuel: Option<u64>,
+}
+
+fn wasm_options(wasm: &[String], codegen: &[String]) -> Result<WasmOptions, Error> {
+    let mut o = WasmOptions {
+        engine: EngineConfig::default(),
+        max_memory: None,
+        unknown_imports_trap: false,
+        timeout: None,
+        fuel: None,
+    };
+    for w in wasm {
+        let (k, v) = key_val(w);
+        if let Some(f) = WasmFeature::from_name(k) {
+            o.engine.features.push((f, yes_no("-W", k, v)?));
+            continue;
+        }
+        let bad = || Error::Usage(format!("-W {k}={v}: invalid value"));
+        match k {
+            "max-memory-size" => o.max_memory = Some(parse_size(v).ok_or_else(bad)?),
+            "unknown-imports-trap" => o.unknown_imports_trap = yes_no("-W", k, v)?,
+            "timeout" => {
+                o.timeout = Some(parse_duration(v).ok_or_else(bad)?);
+                o.engine.epoch_interruption = true;
+            }
+            "fuel" => {
+                o.fuel = Some(v.parse().map_err(|_| bad())?);
+                o.engine.consume_fuel = true;
+            }
+            _ => {
+                let names: Vec<&str> = WasmFeature::ALL.iter().map(|(n, _)| *n).collect();
+                return Err(Error::Usage(format!(
+                    "unknown -W option `{k}`; known: {}, max-memory-size, unknown-imports-trap, timeout, fuel",
+                    names.join(", ")
+                )));
+            }
+        }
+    }
+    for c in codegen {
+        match key_val(c) {
+            ("cache", v) => {
+                if !yes_no("-C", "cache", v)? {
+                    o.engine.cache_dir = None;
+                }
+            }
+            (k, _) => return Err(Error::Usage(format!("unknown -C option `{k}`; known: cache"))),
+        }
+    }
+    Ok(o)
+}
+
+/// Parses `HOST[::GUEST][:ro]`.
+fn parse_dir(s: &str) -> Preopen {
+    let (s, read_only) = match s.strip_suffix(":ro") {
+        Some(rest) => (rest, true),
+        None => (s, false),
+    };
+    let (host, guest) = s.split_once("::").unwrap_or((s, s));
+    Preopen { host: PathBuf::from(host), guest: guest.to_string(), read_only }
+}
+
+impl RunCommand {
+    pub fn execute(self) -> Result<i32, Error> {
+        let w = wasm_options(&self.wasm, &self.codegen)?;
+        let mut caps = Capabilities::default();
+        for s in &self.wasi {
+            match key_val(s) {
+                ("inherit-env", v) => {
+                    if yes_no("-S", "inherit-env", v)? {
+                        caps.env.extend(std::env::vars());
+                    }
+                }
+                (k, _) => {
+                    return Err(Error::Usage(format!("unknown -S option `{k}`; known: inherit-env")))
+                }
+            }
+        }
+        for e in &self.envs {
+            match e.split_once('=') {
+                Some((k, v)) => caps.env.push((k.to_string(), v.to_string())),
+                None => {
+                    if let Ok(v) = std::env::var(e) {
+                        caps.env.push((e.clone(), v));
+                    }
+                }
+            }
+        }
+        caps.preopens = self.dirs.iter().map(|d| parse_dir(d)).collect();
+        caps.inherit_stdio = true;
+        caps.trace = self.trace;
+        if let Some(m) = w.max_memory {
+            caps.max_memory_bytes = m;
+        }
+        caps.unknown_imports_trap = w.unknown_imports_trap;
+        caps.timeout = w.timeout;
+        caps.fuel = w.fuel;
+        if self.trace {
+            tracing_subscriber::fmt()
+                .with_writer(std::io::stderr)
+                .with_target(false)
+                .without_time()
+                .with_level(false)
+                .init();
+        }
+
+        let engine = Engine::new(&w.engine)?;
+        let program = engine.load_file_with(&self.file, self.allow_precompiled)?;
+        match &self.invoke {
+            Some(name) => {
+                caps.args.push(self.argv0.clone().unwrap_or_else(|| name.clone()));
+                let results = eddy::invoke(&engine, &program, &caps, name, &self.args)?;
+                for r in results {
+                    println!("{r}");
+                }
+                Ok(0)
+            }
+            None => {
+                caps.args.push(self.argv0.clone().unwrap_or_else(|| self.file.display().to_string()));
+                caps.args.extend(self.args.iter().cloned());
+                eddy::run(&engine, &program, &caps)
+            }
+        }
+    }
+}
+
+impl CompileCommand {
+    pub fn execute(self) -> Result<i32, Error> {
+        let w = wasm_options(&self.wasm, &[])?;
+        let mut config = w.engine;
+        config.cache_dir = None;
+        let engine = Engine::new(&config)?;
+        let bytes = engine.precompile_file(&self.file)?;
+        let out = self.output.unwrap_or_else(|| self.file.with_extension("cwasm"));
+        std::fs::write(&out, bytes).map_err(|e| {
+            Error::Other(format!("cannot write `{}`: {e}", out.display()))
+        })?;
+        Ok(0)
+    }
+}

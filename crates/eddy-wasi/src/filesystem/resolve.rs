@@ -1,0 +1,1 @@
+//! The sandbox: resolving guest paths beneath a directory descriptor.

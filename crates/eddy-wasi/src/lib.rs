@@ -1,0 +1,31 @@
+//! Eddy's WASI host.
+//!
+//! One set of host objects — [`filesystem::Descriptor`], [`stdio::Stdio`], [`sockets::Socket`]
+//! — owned by a [`WasiCtx`], and the ABIs that are *views* over them. This crate has the
+//! preview1 view ([`p1`]): `wasi_snapshot_preview1` (and the `wasi_unstable` names whose ABI is
+//! the same) implemented directly against guest memory.
+//!
+//! Layout (one module per WASI interface): [`clocks`], [`random`], [`filesystem`] (with the
+//! sandbox in `filesystem::resolve`), [`stdio`], [`sockets`], [`table`] (the p1 fd table) and
+//! [`p1`] (the preview1 functions, one file per family).
+#![deny(missing_docs, missing_debug_implementations)]
+
+pub mod clocks;
+pub mod ctx;
+pub mod errno;
+pub mod filesystem;
+pub mod p1;
+pub mod random;
+pub mod sockets;
+pub mod stdio;
+pub mod table;
+
+pub use ctx::{Limits, WasiCtx, WasiCtxBuilder, WasiView};
+pub use errno::Errno;
+pub use filesystem::{DirPerms, FilePerms};
+
+/// The error a guest's `proc_exit(code)` (or, later, `exit-with-code`) raises to unwind out of
+/// wasm. The embedder downcasts the call's error to this type to get the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("guest exited with status {0}")]
+pub struct ExitCode(pub i32);

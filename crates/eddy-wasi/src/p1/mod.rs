@@ -1,0 +1,289 @@
+//! The preview1 ABI (`wasi_snapshot_preview1`), implemented natively: each function is a
+//! `wasmtime::Linker` function that reads and writes guest memory directly and works on the
+//! shared host objects of the [`WasiCtx`]. No p2 resources are built to serve a p1 call.
+//!
+//! One file per family: [`args`] (args/environ), [`clock`], [`fd`], [`path`], [`poll`],
+//! [`proc`], [`random`], [`sched`], [`sock`]. Every function is registered through one
+//! dispatch point (the `wasi_fn!` macro), which turns `Result<(), Errno>` into the errno
+//! the guest sees and, with `--trace`, logs one line per call.
+//!
+//! `wasi_unstable` (preview0) names are served by the same functions wherever the ABI is the
+//! same; `fd_seek`, `fd_filestat_get`, `path_filestat_get` and `poll_oneoff` differ in layout
+//! and have their own p0 variants.
+//!
+//! Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md>
+
+use std::time::Instant;
+
+use wasmtime::{bail, Result as AnyResult};
+use wasmtime::{Caller, Extern, Linker};
+
+use crate::ctx::{WasiCtx, WasiView};
+use crate::errno::{Errno, Result};
+
+pub mod args;
+mod p0;
+pub mod clock;
+pub mod fd;
+pub mod path;
+pub mod poll;
+pub mod proc;
+pub mod random;
+pub mod rights;
+pub mod sched;
+pub mod sock;
+
+/// The preview1 import module name.
+pub const MODULE: &str = "wasi_snapshot_preview1";
+/// The preview0 import module name; served where the ABI is the same as preview1.
+pub const MODULE_P0: &str = "wasi_unstable";
+
+/// Defines every `wasi_snapshot_preview1` function (and the `wasi_unstable` ones with the same
+/// ABI) in `linker`. The store's data gives the [`WasiCtx`] through [`WasiView`].
+///
+/// Errors: only if `linker` already defines one of the names and shadowing is off.
+pub fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) -> AnyResult<()> {
+    args::add(linker)?;
+    clock::add(linker)?;
+    fd::add(linker)?;
+    path::add(linker)?;
+    poll::add(linker)?;
+    proc::add(linker)?;
+    random::add(linker)?;
+    sched::add(linker)?;
+    sock::add(linker)?;
+    for name in P0_SAME_ABI {
+        // Every name is defined above (the `all_functions_defined` test checks); an alias of
+        // a missing one would be a host bug caught there, not a guest error.
+        let _ = linker.alias(MODULE, name, MODULE_P0, name);
+    }
+    p0::add(linker)?;
+    Ok(())
+}
+
+/// preview1 functions whose preview0 ABI is identical (same name, same signature, same
+/// memory layouts).
+const P0_SAME_ABI: &[&str] = &[
+    "args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "clock_res_get",
+    "clock_time_get", "fd_advise", "fd_allocate", "fd_close", "fd_datasync", "fd_fdstat_get",
+    "fd_fdstat_set_flags", "fd_fdstat_set_rights", "fd_filestat_set_size",
+    "fd_filestat_set_times", "fd_pread", "fd_prestat_get", "fd_prestat_dir_name", "fd_pwrite",
+    "fd_read", "fd_readdir", "fd_renumber", "fd_sync", "fd_tell", "fd_write",
+    "path_create_directory", "path_filestat_set_times", "path_link", "path_open",
+    "path_readlink", "path_remove_directory", "path_rename", "path_symlink",
+    "path_unlink_file", "proc_exit", "proc_raise", "random_get", "sched_yield", "sock_recv",
+    "sock_send", "sock_shutdown",
+];
+
+/// The guest's linear memory during one hostcall. Every access is bounds-checked: an
+/// out-of-bounds pointer or length is `EFAULT`, never a host fault.
+#[derive(Debug)]
+pub struct GuestMemory<'a> {
+    bytes: &'a mut [u8],
+}
+
+impl<'a> GuestMemory<'a> {
+    /// Wraps a memory's bytes.
+    pub fn new(bytes: &'a mut [u8]) -> GuestMemory<'a> {
+        GuestMemory { bytes }
+    }
+
+    /// `len` bytes at `ptr`. Errors: `EFAULT` if any byte is out of bounds.
+    #[inline]
+    pub fn slice(&self, ptr: u32, len: u32) -> Result<&[u8]> {
+        let start = ptr as usize;
+        self.bytes.get(start..start + len as usize).ok_or(Errno::Fault)
+    }
+
+    /// `len` bytes at `ptr`, writable. Errors: `EFAULT` if any byte is out of bounds.
+    #[inline]
+    pub fn slice_mut(&mut self, ptr: u32, len: u32) -> Result<&mut [u8]> {
+        let start = ptr as usize;
+        self.bytes.get_mut(start..start + len as usize).ok_or(Errno::Fault)
+    }
+
+    /// The whole memory, writable (for functions that fill several disjoint regions).
+    #[inline]
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        self.bytes
+    }
+
+    #[inline]
+    fn array<const N: usize>(&self, ptr: u32) -> Result<[u8; N]> {
+        let s = self.slice(ptr, N as u32)?;
+        Ok(s.try_into().expect("slice has length N"))
+    }
+
+    /// Reads a little-endian u8 at `ptr`. Errors: `EFAULT`.
+    #[inline]
+    pub fn read_u8(&self, ptr: u32) -> Result<u8> {
+        Ok(self.array::<1>(ptr)?[0])
+    }
+    /// Reads a little-endian u16 at `ptr`. Errors: `EFAULT`.
+    #[inline]
+    pub fn read_u16(&self, ptr: u32) -> Result<u16> {
+        Ok(u16::from_le_bytes(self.array(ptr)?))
+    }
+    /// Reads a little-endian u32 at `ptr`. Errors: `EFAULT`.
+    #[inline]
+    pub fn read_u32(&self, ptr: u32) -> Result<u32> {
+        Ok(u32::from_le_bytes(self.array(ptr)?))
+    }
+    /// Reads a little-endian u64 at `ptr`. Errors: `EFAULT`.
+    #[inline]
+    pub fn read_u64(&self, ptr: u32) -> Result<u64> {
+        Ok(u64::from_le_bytes(self.array(ptr)?))
+    }
+    /// Writes bytes at `ptr`. Errors: `EFAULT`.
+    #[inline]
+    pub fn write_bytes(&mut self, ptr: u32, b: &[u8]) -> Result<()> {
+        self.slice_mut(ptr, b.len() as u32)?.copy_from_slice(b);
+        Ok(())
+    }
+    /// Writes a u8 at `ptr`. Errors: `EFAULT`.
+    #[inline]
+    pub fn write_u8(&mut self, ptr: u32, v: u8) -> Result<()> {
+        self.write_bytes(ptr, &[v])
+    }
+    /// Writes a little-endian u16 at `ptr`. Errors: `EFAULT`.
+    #[inline]
+    pub fn write_u16(&mut self, ptr: u32, v: u16) -> Result<()> {
+        self.write_bytes(ptr, &v.to_le_bytes())
+    }
+    /// Writes a little-endian u32 at `ptr`. Errors: `EFAULT`.
+    #[inline]
+    pub fn write_u32(&mut self, ptr: u32, v: u32) -> Result<()> {
+        self.write_bytes(ptr, &v.to_le_bytes())
+    }
+    /// Writes a little-endian u64 at `ptr`. Errors: `EFAULT`.
+    #[inline]
+    pub fn write_u64(&mut self, ptr: u32, v: u64) -> Result<()> {
+        self.write_bytes(ptr, &v.to_le_bytes())
+    }
+    /// The UTF-8 string of `len` bytes at `ptr` (a path). Errors: `EFAULT` if out of bounds,
+    /// `EILSEQ` if not UTF-8.
+    #[inline]
+    pub fn str(&self, ptr: u32, len: u32) -> Result<&str> {
+        std::str::from_utf8(self.slice(ptr, len)?).map_err(|_| Errno::Ilseq)
+    }
+    /// The `i`th `iovec`/`ciovec` (`{buf: u32, buf_len: u32}`, 8 bytes) of the array at
+    /// `iovs`. Errors: `EFAULT`.
+    #[inline]
+    pub fn iovec(&self, iovs: u32, i: u32) -> Result<(u32, u32)> {
+        let at = iovs.checked_add(i.checked_mul(8).ok_or(Errno::Fault)?).ok_or(Errno::Fault)?;
+        let b = self.array::<8>(at)?;
+        Ok((
+            u32::from_le_bytes(b[..4].try_into().unwrap()),
+            u32::from_le_bytes(b[4..].try_into().unwrap()),
+        ))
+    }
+}
+
+/// Splits a caller into the guest memory and the WASI context for one hostcall.
+///
+/// Errors (a trap): the instance exports no `memory`, or it is a shared memory.
+#[inline]
+pub(crate) fn split<'a, T: WasiView>(
+    caller: &'a mut Caller<'_, T>,
+) -> AnyResult<(GuestMemory<'a>, &'a mut WasiCtx)> {
+    let mem = match caller.data_mut().wasi().memory {
+        Some(m) => m,
+        None => match caller.get_export("memory") {
+            Some(Extern::Memory(m)) => m,
+            _ => bail!("WASI hostcall from a module that exports no (non-shared) `memory`"),
+        },
+    };
+    let (bytes, data) = mem.data_and_store_mut(caller);
+    Ok((GuestMemory::new(bytes), data.wasi()))
+}
+
+/// The errno number a result becomes in the guest.
+#[inline]
+pub(crate) fn code(r: Result<()>) -> i32 {
+    match r {
+        Ok(()) => 0,
+        Err(e) => e as i32,
+    }
+}
+
+/// Logs one hostcall (`--trace`): function, arguments, result, duration.
+#[cold]
+pub(crate) fn trace_call(name: &str, args: &[(&str, i64)], r: Result<()>, start: Instant) {
+    use std::fmt::Write;
+    let mut a = String::new();
+    for (i, (k, v)) in args.iter().enumerate() {
+        let _ = write!(a, "{}{k}={v}", if i > 0 { ", " } else { "" });
+    }
+    let result = match r {
+        Ok(()) => "success".to_string(),
+        Err(e) => e.name().to_string(),
+    };
+    tracing::info!(
+        target: "eddy::p1",
+        "{MODULE}::{name}({a}) -> {result} [{:?}]",
+        start.elapsed()
+    );
+}
+
+/// Registers one preview1 function. The body sees `$ctx: &mut WasiCtx` and
+/// `$mem: GuestMemory`, and evaluates to `Result<(), Errno>`.
+macro_rules! wasi_fn {
+    ($linker:expr, $name:literal, |$ctx:ident, $mem:ident $(, $arg:ident : $ty:ty)*| $body:block) => {
+        $linker.func_wrap(
+            $crate::p1::MODULE,
+            $name,
+            |mut caller: wasmtime::Caller<'_, T> $(, $arg: $ty)*| -> wasmtime::Result<i32> {
+                #[allow(unused_mut)]
+                let (mut $mem, $ctx) = $crate::p1::split(&mut caller)?;
+                let start = if $ctx.trace { Some(std::time::Instant::now()) } else { None };
+                #[allow(clippy::redundant_closure_call)]
+                let r: $crate::errno::Result<()> = (|| $body)();
+                if let Some(start) = start {
+                    $crate::p1::trace_call($name, &[$((stringify!($arg), $arg as i64)),*], r, start);
+                }
+                Ok($crate::p1::code(r))
+            },
+        )?
+    };
+}
+pub(crate) use wasi_fn;
+
+/// Every `wasi_snapshot_preview1` function (46), as named in the witx.
+pub const P1_FUNCTIONS: &[&str] = &[
+    "args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "clock_res_get",
+    "clock_time_get", "fd_advise", "fd_allocate", "fd_close", "fd_datasync", "fd_fdstat_get",
+    "fd_fdstat_set_flags", "fd_fdstat_set_rights", "fd_filestat_get", "fd_filestat_set_size",
+    "fd_filestat_set_times", "fd_pread", "fd_prestat_get", "fd_prestat_dir_name", "fd_pwrite",
+    "fd_read", "fd_readdir", "fd_renumber", "fd_seek", "fd_sync", "fd_tell", "fd_write",
+    "path_create_directory", "path_filestat_get", "path_filestat_set_times", "path_link",
+    "path_open", "path_readlink", "path_remove_directory", "path_rename", "path_symlink",
+    "path_unlink_file", "poll_oneoff", "proc_exit", "proc_raise", "sched_yield", "random_get",
+    "sock_accept", "sock_recv", "sock_send", "sock_shutdown",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_functions_defined() {
+        let engine = wasmtime::Engine::default();
+        let mut linker: Linker<WasiCtx> = Linker::new(&engine);
+        add_to_linker(&mut linker).unwrap();
+        let mut store =
+            wasmtime::Store::new(&engine, crate::WasiCtxBuilder::new().build().unwrap());
+        assert_eq!(P1_FUNCTIONS.len(), 46);
+        let mut missing = Vec::new();
+        for name in P1_FUNCTIONS {
+            if linker.get(&mut store, MODULE, name).is_err() {
+                missing.push(format!("{MODULE}::{name}"));
+            }
+        }
+        for name in P0_SAME_ABI.iter().chain(&["fd_seek"]) {
+            if linker.get(&mut store, MODULE_P0, name).is_err() {
+                missing.push(format!("{MODULE_P0}::{name}"));
+            }
+        }
+        assert!(missing.is_empty(), "not defined: {missing:?}");
+    }
+}

@@ -1,0 +1,9 @@
+//! `sock_*` preview1 functions.
+
+use wasmtime::Linker;
+
+use crate::ctx::WasiView;
+
+pub(crate) fn add<T: WasiView>(_linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    Ok(())
+}

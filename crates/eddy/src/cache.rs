@@ -1,0 +1,81 @@
+//! The compile cache: compiled artifacts under the user's cache dir, keyed by the SHA-256 of
+//! the wasm bytes and wasmtime's `precompile_compatibility_hash` (engine version, target and
+//! every codegen setting). Only files this cache wrote are ever deserialized, and a write is
+//! atomic (temp file + rename) so concurrent runs never see half a file.
+
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+
+use sha2::{Digest, Sha256};
+
+/// A directory of `<key>.cwasm` files.
+#[derive(Clone, Debug)]
+pub(crate) struct CompileCache {
+    dir: PathBuf,
+    engine_key: [u8; 32],
+}
+
+/// Feeds `Hash` output into SHA-256.
+struct ShaHasher(Sha256);
+
+impl Hasher for ShaHasher {
+    fn finish(&self) -> u64 {
+        0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+}
+
+impl CompileCache {
+    pub(crate) fn new(dir: PathBuf, engine: &wasmtime::Engine) -> CompileCache {
+        let mut h = ShaHasher(Sha256::new());
+        engine.precompile_compatibility_hash().hash(&mut h);
+        env!("CARGO_PKG_VERSION").hash(&mut h);
+        CompileCache { dir, engine_key: h.0.finalize().into() }
+    }
+
+    fn path(&self, bytes: &[u8]) -> PathBuf {
+        let mut h = Sha256::new();
+        h.update(self.engine_key);
+        h.update(bytes);
+        let key: [u8; 32] = h.finalize().into();
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        self.dir.join(format!("{hex}.cwasm"))
+    }
+
+    /// The cached module for `bytes`, if this cache holds one that still deserializes.
+    pub(crate) fn get(&self, engine: &wasmtime::Engine, bytes: &[u8]) -> Option<wasmtime::Module> {
+        let path = self.path(bytes);
+        if !path.is_file() {
+            return None;
+        }
+        // SAFETY: the file lives in Eddy's own cache directory under a name derived from the
+        // content hash and engine settings; only `put` below writes such files.
+        match unsafe { wasmtime::Module::deserialize_file(engine, &path) } {
+            Ok(m) => Some(m),
+            Err(e) => {
+                tracing::debug!("compile cache: discarding {}: {e:#}", path.display());
+                let _ = std::fs::remove_file(&path);
+                None
+            }
+        }
+    }
+
+    /// Stores a compiled module. Failures (read-only cache dir, full disk) are logged and
+    /// ignored: the cache is an optimisation.
+    pub(crate) fn put(&self, bytes: &[u8], module: &wasmtime::Module) {
+        let path = self.path(bytes);
+        let res = (|| -> wasmtime::Result<()> {
+            std::fs::create_dir_all(&self.dir)?;
+            let data = module.serialize()?;
+            let tmp = self.dir.join(format!(".tmp-{}-{:?}", std::process::id(), std::thread::current().id()));
+            std::fs::write(&tmp, data)?;
+            std::fs::rename(&tmp, &path)?;
+            Ok(())
+        })();
+        if let Err(e) = res {
+            tracing::debug!("compile cache: cannot write {}: {e:#}", path.display());
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! [`Engine`]: wasmtime's engine configured for Eddy, plus the compile cache.
+
+use std::path::{Path, PathBuf};
+
+use crate::cache::CompileCache;
+use crate::error::{one_line, Error};
+
+/// A WebAssembly feature that `-W name=y|n` toggles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WasmFeature {
+    /// `exceptions` (Wasm 3.0; on by default).
+    Exceptions,
+    /// `tail-call` (Wasm 3.0; on).
+    TailCall,
+    /// `extended-const` (Wasm 3.0; on).
+    ExtendedConst,
+    /// `multi-memory` (Wasm 3.0; on).
+    MultiMemory,
+    /// `bulk-memory` (Wasm 2.0; on).
+    BulkMemory,
+    /// `simd` (Wasm 2.0; on).
+    Simd,
+    /// `relaxed-simd` (Wasm 3.0; on).
+    RelaxedSimd,
+    /// `reference-types` (Wasm 2.0; on).
+    ReferenceTypes,
+    /// `function-references` (Wasm 3.0; on).
+    FunctionReferences,
+    /// `gc` (Wasm 3.0; on).
+    Gc,
+    /// `memory64` (Wasm 3.0; on).
+    Memory64,
+    /// `threads` (shared memories and atomics; on).
+    Threads,
+}
+
+impl WasmFeature {
+    /// Every feature with its `-W` name.
+    pub const ALL: &'static [(&'static str, WasmFeature)] = &[
+        ("exceptions", WasmFeature::Exceptions),
+        ("tail-call", WasmFeature::TailCall),
+        ("extended-const", WasmFeature::ExtendedConst),
+        ("multi-memory", WasmFeature::MultiMemory),
+        ("bulk-memory", WasmFeature::BulkMemory),
+        ("simd", WasmFeature::Simd),
+        ("relaxed-simd", WasmFeature::RelaxedSimd),
+        ("reference-types", WasmFeature::ReferenceTypes),
+        ("function-references", WasmFeature::FunctionReferences),
+        ("gc", WasmFeature::Gc),
+        ("memory64", WasmFeature::Memory64),
+        ("threads", WasmFeature::Threads),
+    ];
+
+    /// Looks a feature up by its `-W` name.
+    pub fn from_name(name: &str) -> Option<WasmFeature> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+}
+
+/// How to build an [`Engine`].
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// Feature overrides (`-W name=y|n`); unlisted features keep Eddy's defaults (all the
+    /// standardised Wasm 3.0 features on).
+    pub features: Vec<(WasmFeature, bool)>,
+    /// Where compiled artifacts are cached; `None` turns the cache off. Default: `$EDDY_CACHE_DIR`,
+    /// else `$XDG_CACHE_HOME/eddy`, else `~/.cache/eddy`.
+    pub cache_dir: Option<PathBuf>,
+    /// Insert epoch checks so a wall-clock timeout can interrupt the guest (`-W timeout`).
+    /// Part of the compiled code, so part of the cache key.
+    pub epoch_interruption: bool,
+    /// Insert fuel checks (`-W fuel=N`).
+    pub consume_fuel: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> EngineConfig {
+        EngineConfig {
+            features: Vec::new(),
+            cache_dir: default_cache_dir(),
+            epoch_interruption: false,
+            consume_fuel: false,
+        }
+    }
+}
+
+/// The default compile-cache directory: `$EDDY_CACHE_DIR`, `$XDG_CACHE_HOME/eddy` or
+/// `$HOME/.cache/eddy`; `None` if none of them is set.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    let var = |k| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    var("EDDY_CACHE_DIR")
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("eddy")))
+        .or_else(|| var("HOME").map(|d| d.join(".cache").join("eddy")))
+}
+
+/// wasmtime's engine configured for Eddy, with the compile cache.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub(crate) inner: wasmtime::Engine,
+    cache: Option<CompileCache>,
+    pub(crate) config: EngineConfig,
+}
+
+/// A compiled program, ready to instantiate.
+#[derive(Clone, Debug)]
+pub enum Program {
+    /// A core module (preview1 command or reactor).
+    Module(wasmtime::Module),
+}
+
+impl Engine {
+    /// Builds an engine. Errors: `Error::Other` if wasmtime rejects the configuration (a
+    /// feature combination it cannot support).
+    pub fn new(config: &EngineConfig) -> Result<Engine, Error> {
+        let mut c = wasmtime::Config::new();
+        c.wasm_exceptions(true)
+            .wasm_tail_call(true)
+            .wasm_extended_const(true)
+            .wasm_multi_memory(true)
+            .wasm_bulk_memory(true)
+            .wasm_simd(true)
+            .wasm_relaxed_simd(true)
+            .wasm_reference_types(true)
+            .wasm_function_references(true)
+            .wasm_gc(true)
+            .wasm_memory64(true)
+            .wasm_threads(true)
+            .epoch_interruption(config.epoch_interruption)
+            .consume_fuel(config.consume_fuel);
+        for &(f, on) in &config.features {
+            match f {
+                WasmFeature::Exceptions => c.wasm_exceptions(on),
+                WasmFeature::TailCall => c.wasm_tail_call(on),
+                WasmFeature::ExtendedConst => c.wasm_extended_const(on),
+                WasmFeature::MultiMemory => c.wasm_multi_memory(on),
+                WasmFeature::BulkMemory => c.wasm_bulk_memory(on),
+                WasmFeature::Simd => c.wasm_simd(on),
+                WasmFeature::RelaxedSimd => c.wasm_relaxed_simd(on),
+                WasmFeature::ReferenceTypes => c.wasm_reference_types(on),
+                WasmFeature::FunctionReferences => c.wasm_function_references(on),
+                WasmFeature::Gc => c.wasm_gc(on),
+                WasmFeature::Memory64 => c.wasm_memory64(on),
+                WasmFeature::Threads => c.wasm_threads(on),
+            };
+        }
+        let inner = wasmtime::Engine::new(&c).map_err(|e| Error::Other(one_line(&e)))?;
+        let cache = config.cache_dir.clone().map(|dir| CompileCache::new(dir, &inner));
+        Ok(Engine { inner, cache, config: config.clone() })
+    }
+
+    /// The underlying wasmtime engine.
+    pub fn wasmtime(&self) -> &wasmtime::Engine {
+        &self.inner
+    }
+
+    /// Reads and compiles a program file: a `.wasm` binary or `.wat` text, through the compile
+    /// cache. A precompiled `.cwasm` is only accepted with `allow_precompiled` (it is
+    /// executable code; load only files `eddy compile` wrote).
+    ///
+    /// Errors: `Error::Read` (missing/unreadable file), `Error::Compile` (invalid wasm, a
+    /// disabled feature, an incompatible `.cwasm`), `Error::Usage` (a `.cwasm` without
+    /// `allow_precompiled`).
+    pub fn load_file_with(&self, path: &Path, allow_precompiled: bool) -> Result<Program, Error> {
+        let bytes = std::fs::read(path)
+            .map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+        if wasmtime::Engine::detect_precompiled(&bytes).is_some() {
+            if !allow_precompiled {
+                return Err(Error::Usage(format!(
+                    "`{}` is precompiled code; pass --allow-precompiled to run a file `eddy compile` wrote",
+                    path.display()
+                )));
+            }
+            // SAFETY: the user asserted (--allow-precompiled) that this file was written by
+            // `eddy compile`; wasmtime checks it was built by a compatible engine.
+            let m = unsafe { wasmtime::Module::deserialize(&self.inner, &bytes) };
+            return m
+                .map(Program::Module)
+                .map_err(|e| Error::Compile { path: path.to_path_buf(), message: one_line(&e) });
+        }
+        self.load_bytes(&bytes, path)
+    }
+
+    /// [`Engine::load_file_with`] without precompiled files.
+    pub fn load_file(&self, path: &Path) -> Result<Program, Error> {
+        self.load_file_with(path, false)
+    }
+
+    /// Compiles wasm (or WAT) bytes; `name` is only used in error messages.
+    /// Errors: `Error::Compile`.
+    pub fn load_bytes(&self, bytes: &[u8], name: &Path) -> Result<Program, Error> {
+        let compile_err =
+            |e: wasmtime::Error| Error::Compile { path: name.to_path_buf(), message: one_line(&e) };
+        if let Some(cache) = &self.cache {
+            if let Some(m) = cache.get(&self.inner, bytes) {
+                return Ok(Program::Module(m));
+            }
+        }
+        let module = wasmtime::Module::new(&self.inner, bytes).map_err(compile_err)?;
+        if let Some(cache) = &self.cache {
+            cache.put(bytes, &module);
+        }
+        Ok(Program::Module(module))
+    }
+
+    /// Compiles a program ahead of time (`eddy compile`): returns the `.cwasm` bytes.
+    /// Errors: `Error::Read`, `Error::Compile`.
+    pub fn precompile_file(&self, path: &Path) -> Result<Vec<u8>, Error> {
+        let bytes = std::fs::read(path)
+            .map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+        self.inner
+            .precompile_module(&bytes)
+            .map_err(|e| Error::Compile { path: path.to_path_buf(), message: one_line(&e) })
+    }
+}

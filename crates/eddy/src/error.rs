@@ -1,0 +1,63 @@
+//! Eddy's error type: what went wrong, in one line, and how the CLI maps it to a status.
+
+use std::path::PathBuf;
+
+/// Everything `Engine`, `run` and `invoke` can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The program file could not be read. CLI status 1.
+    #[error("cannot read `{path}`: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The bytes are not a valid wasm module (or WAT text), or use a disabled feature.
+    /// CLI status 1.
+    #[error("cannot compile `{path}`: {message}")]
+    Compile {
+        /// The file.
+        path: PathBuf,
+        /// The engine's reason, on one line.
+        message: String,
+    },
+    /// The module imports something Eddy does not provide. CLI status 1.
+    #[error("unknown import `{module}::{name}` (use -W unknown-imports-trap=y to trap on call instead)")]
+    UnknownImport {
+        /// Import module.
+        module: String,
+        /// Import name.
+        name: String,
+    },
+    /// A capability could not be granted (a preopen directory that does not exist, …).
+    /// CLI status 1.
+    #[error("{0}")]
+    Capability(String),
+    /// Bad configuration or invocation (an export that does not exist, a bad argument).
+    /// CLI status 1.
+    #[error("{0}")]
+    Usage(String),
+    /// The guest trapped; the message holds the trap and the wasm backtrace (several
+    /// lines). CLI status 134.
+    #[error("{0}")]
+    Trap(String),
+    /// An engine or host error outside the guest's control. CLI status 1.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// The exit status the CLI uses for this error: 134 for a trap, 1 otherwise.
+    pub fn exit_status(&self) -> i32 {
+        match self {
+            Error::Trap(_) => 134,
+            _ => 1,
+        }
+    }
+}
+
+/// Flattens an error chain onto one line.
+pub(crate) fn one_line(e: &wasmtime::Error) -> String {
+    format!("{e:#}").split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,30 @@
+//! Eddy's embedding API.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), eddy::Error> {
+//! let engine = eddy::Engine::new(&eddy::EngineConfig::default())?;
+//! let program = engine.load_file("hello.wasm".as_ref())?;
+//! let mut caps = eddy::Capabilities::default();
+//! caps.args.push("hello.wasm".into());
+//! caps.inherit_stdio = true;
+//! let status = eddy::run(&engine, &program, &caps)?;
+//! # let _ = status; Ok(()) }
+//! ```
+//!
+//! - [`Engine`]: the `wasmtime::Engine` with Eddy's configuration and the compile cache.
+//! - [`Program`]: a compiled program (a preview1 core module).
+//! - [`Capabilities`]: what the program may reach (args, environment, preopens, stdio) and
+//!   the limits it runs under.
+//! - [`run`] runs a command; [`invoke`] calls one export.
+#![deny(missing_docs, missing_debug_implementations)]
+
+mod cache;
+mod engine;
+mod error;
+mod run;
+
+pub use engine::{Engine, EngineConfig, Program, WasmFeature};
+pub use error::Error;
+pub use run::{invoke, run, Capabilities, Preopen};
+
+pub use eddy_wasi::{DirPerms, FilePerms, Limits};

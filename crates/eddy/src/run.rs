@@ -1,0 +1,278 @@
+//! Running programs: [`Capabilities`] say what a guest may reach, [`run`] runs a command,
+//! [`invoke`] calls one export.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use eddy_wasi::{DirPerms, ExitCode, FilePerms, Limits, WasiCtx, WasiCtxBuilder, WasiView};
+use wasmtime::{Instance, Linker, Store, StoreLimits, StoreLimitsBuilder, Val, ValType};
+
+use crate::engine::{Engine, Program};
+use crate::error::{one_line, Error};
+
+/// A host directory granted to the guest (`--dir HOST[::GUEST][:ro]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preopen {
+    /// The host directory.
+    pub host: PathBuf,
+    /// The path the guest sees (`fd_prestat_dir_name`).
+    pub guest: String,
+    /// Read-only: no file opened for writing, nothing created, removed, renamed or changed.
+    pub read_only: bool,
+}
+
+/// What a guest may reach and the limits it runs under. The default grants nothing: no args,
+/// no environment, stdio on `/dev/null`, no directories.
+#[derive(Clone, Debug)]
+pub struct Capabilities {
+    /// `argv`, including argv[0].
+    pub args: Vec<String>,
+    /// Environment variables, in order.
+    pub env: Vec<(String, String)>,
+    /// Granted directories; they get fds 3, 4, … in this order.
+    pub preopens: Vec<Preopen>,
+    /// Give the guest the host process's stdin/stdout/stderr (else `/dev/null`).
+    pub inherit_stdio: bool,
+    /// Host-side limits (fds, poll sizes, …).
+    pub limits: Limits,
+    /// Most bytes any one linear memory may grow to (`-W max-memory-size`). Default 4 GiB.
+    pub max_memory_bytes: usize,
+    /// Most table elements any one table may hold. Default 10 million.
+    pub max_table_elements: usize,
+    /// Wall-clock limit for the whole run (`-W timeout`); the guest traps with "interrupt"
+    /// when it passes. Needs an engine built with `epoch_interruption`.
+    pub timeout: Option<Duration>,
+    /// Fuel for the whole run (`-W fuel`); needs an engine built with `consume_fuel`.
+    pub fuel: Option<u64>,
+    /// Turn unknown imports into functions that trap when called, instead of a load error.
+    pub unknown_imports_trap: bool,
+    /// Log one line per hostcall (`--trace`).
+    pub trace: bool,
+}
+
+impl Default for Capabilities {
+    fn default() -> Capabilities {
+        Capabilities {
+            args: Vec::new(),
+            env: Vec::new(),
+            preopens: Vec::new(),
+            inherit_stdio: false,
+            limits: Limits::default(),
+            max_memory_bytes: 4 << 30,
+            max_table_elements: 10_000_000,
+            timeout: None,
+            fuel: None,
+            unknown_imports_trap: false,
+            trace: false,
+        }
+    }
+}
+
+/// A store's data: the WASI context plus wasmtime's resource limits.
+struct Host {
+    wasi: WasiCtx,
+    limits: StoreLimits,
+}
+
+impl WasiView for Host {
+    #[inline]
+    fn wasi(&mut self) -> &mut WasiCtx {
+        &mut self.wasi
+    }
+}
+
+fn build_ctx(caps: &Capabilities) -> Result<WasiCtx, Error> {
+    let mut b = WasiCtxBuilder::new();
+    for a in &caps.args {
+        b.arg(a.clone());
+    }
+    for (k, v) in &caps.env {
+        b.env(k.clone(), v.clone());
+    }
+    if caps.inherit_stdio {
+        b.inherit_stdio();
+    }
+    for p in &caps.preopens {
+        let (d, f) = if p.read_only {
+            (DirPerms::READ, FilePerms::READ)
+        } else {
+            (DirPerms::ALL, FilePerms::ALL)
+        };
+        b.preopened_dir(&p.host, p.guest.clone(), d, f).map_err(|e| {
+            Error::Capability(format!("cannot open directory `{}` for --dir: {e}", p.host.display()))
+        })?;
+    }
+    b.limits(caps.limits).trace(caps.trace);
+    b.build().map_err(|e| Error::Capability(format!("cannot set up WASI: {e}")))
+}
+
+fn instantiate(
+    engine: &Engine,
+    program: &Program,
+    caps: &Capabilities,
+) -> Result<(Store<Host>, Instance), Error> {
+    let Program::Module(module) = program;
+    let wasi = build_ctx(caps)?;
+    let limits = StoreLimitsBuilder::new()
+        .memory_size(caps.max_memory_bytes)
+        .table_elements(caps.max_table_elements)
+        .build();
+    let mut store = Store::new(&engine.inner, Host { wasi, limits });
+    store.limiter(|h| &mut h.limits);
+    if engine.config.epoch_interruption {
+        match caps.timeout {
+            Some(t) => {
+                store.set_epoch_deadline(1);
+                let e = engine.inner.clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(t);
+                    e.increment_epoch();
+                });
+            }
+            None => store.set_epoch_deadline(u64::MAX),
+        }
+    }
+    if engine.config.consume_fuel {
+        store
+            .set_fuel(caps.fuel.unwrap_or(u64::MAX))
+            .map_err(|e| Error::Other(one_line(&e)))?;
+    }
+    let mut linker: Linker<Host> = Linker::new(&engine.inner);
+    eddy_wasi::p1::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
+    if caps.unknown_imports_trap {
+        linker
+            .define_unknown_imports_as_traps(module)
+            .map_err(|e| Error::Other(one_line(&e)))?;
+    }
+    for import in module.imports() {
+        if linker.get(&mut store, import.module(), import.name()).is_err() {
+            return Err(Error::UnknownImport {
+                module: import.module().to_string(),
+                name: import.name().to_string(),
+            });
+        }
+    }
+    let instance = linker.instantiate(&mut store, module).map_err(trap)?;
+    if let Some(m) = instance.get_memory(&mut store, "memory") {
+        store.data_mut().wasi.set_memory(m);
+    }
+    Ok((store, instance))
+}
+
+/// Turns a failed call into an exit status (`proc_exit`) or a trap error.
+fn exit_or_trap(e: wasmtime::Error) -> Result<i32, Error> {
+    match e.downcast_ref::<ExitCode>() {
+        Some(ExitCode(code)) => Ok(*code),
+        None => Err(trap(e)),
+    }
+}
+
+fn trap(e: wasmtime::Error) -> Error {
+    Error::Trap(format!("{e:?}"))
+}
+
+/// Runs a preview1 command: instantiates `program` with `caps` and calls `_start` (after
+/// `_initialize`, if the module also exports one). Returns the exit status: 0 when `_start`
+/// returns, `n` for `proc_exit(n)`.
+///
+/// Errors: `Error::UnknownImport` (an import Eddy does not provide), `Error::Capability` (a
+/// preopen that cannot be opened), `Error::Usage` (no `_start` export), `Error::Trap` (the
+/// guest trapped; message with wasm backtrace).
+pub fn run(engine: &Engine, program: &Program, caps: &Capabilities) -> Result<i32, Error> {
+    let (mut store, instance) = instantiate(engine, program, caps)?;
+    let Some(start) = instance.get_func(&mut store, "_start") else {
+        return Err(Error::Usage(format!(
+            "the module exports no `_start` function (a reactor?); call an export with --invoke NAME. It exports: {}",
+            export_list(&mut store, &instance)
+        )));
+    };
+    if let Some(init) = instance.get_func(&mut store, "_initialize") {
+        if let Err(e) = init.call(&mut store, &[], &mut []) {
+            return exit_or_trap(e);
+        }
+    }
+    match start.call(&mut store, &[], &mut []) {
+        Ok(()) => Ok(0),
+        Err(e) => exit_or_trap(e),
+    }
+}
+
+fn export_list(store: &mut Store<Host>, instance: &Instance) -> String {
+    let names: Vec<String> = instance
+        .exports(&mut *store)
+        .filter(|e| e.clone().into_func().is_some())
+        .map(|e| e.name().to_string())
+        .collect();
+    if names.is_empty() {
+        "no functions".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// Calls the export `name` of a core module with `args` parsed by its parameter types
+/// (i32, i64, f32, f64), after running `_initialize` if the module exports one. Returns each
+/// result formatted as text (integers in decimal, floats as Rust prints them).
+///
+/// Errors: `Error::Usage` (no such exported function — the message lists the exports; wrong
+/// argument count or an argument that does not parse; an unsupported parameter type),
+/// `Error::Trap`, plus everything [`run`] can return before the call. A `proc_exit(n)` during
+/// the call is `Ok` with no results only if `n == 0`; otherwise `Error::Trap` says so.
+pub fn invoke(
+    engine: &Engine,
+    program: &Program,
+    caps: &Capabilities,
+    name: &str,
+    args: &[String],
+) -> Result<Vec<String>, Error> {
+    let (mut store, instance) = instantiate(engine, program, caps)?;
+    if let Some(init) = instance.get_func(&mut store, "_initialize") {
+        init.call(&mut store, &[], &mut []).map_err(trap)?;
+    }
+    let Some(func) = instance.get_func(&mut store, name) else {
+        return Err(Error::Usage(format!(
+            "no exported function `{name}`; the module exports: {}",
+            export_list(&mut store, &instance)
+        )));
+    };
+    let ty = func.ty(&store);
+    if ty.params().len() != args.len() {
+        return Err(Error::Usage(format!(
+            "`{name}` takes {} argument(s), {} given",
+            ty.params().len(),
+            args.len()
+        )));
+    }
+    let mut params = Vec::with_capacity(args.len());
+    for (i, (p, a)) in ty.params().zip(args).enumerate() {
+        let bad = || Error::Usage(format!("argument {} of `{name}`: `{a}` is not a valid {p}", i + 1));
+        params.push(match p {
+            ValType::I32 => Val::I32(a.parse::<i32>().or_else(|_| a.parse::<u32>().map(|v| v as i32)).map_err(|_| bad())?),
+            ValType::I64 => Val::I64(a.parse::<i64>().or_else(|_| a.parse::<u64>().map(|v| v as i64)).map_err(|_| bad())?),
+            ValType::F32 => Val::F32(a.parse::<f32>().map_err(|_| bad())?.to_bits()),
+            ValType::F64 => Val::F64(a.parse::<f64>().map_err(|_| bad())?.to_bits()),
+            other => {
+                return Err(Error::Usage(format!(
+                    "`{name}` takes a {other} parameter; --invoke supports i32, i64, f32 and f64"
+                )))
+            }
+        });
+    }
+    let mut results = vec![Val::I32(0); ty.results().len()];
+    if let Err(e) = func.call(&mut store, &params, &mut results) {
+        return match exit_or_trap(e)? {
+            0 => Ok(Vec::new()),
+            n => Err(Error::Trap(format!("`{name}` exited with status {n}"))),
+        };
+    }
+    Ok(results
+        .iter()
+        .map(|v| match v {
+            Val::I32(x) => x.to_string(),
+            Val::I64(x) => x.to_string(),
+            Val::F32(x) => f32::from_bits(*x).to_string(),
+            Val::F64(x) => f64::from_bits(*x).to_string(),
+            other => format!("{other:?}"),
+        })
+        .collect())
+}
