@@ -26,7 +26,7 @@ python3 -c 'import wasmtime' 2>/dev/null || python3 -m pip install -q 'wasmtime=
 guests="$root/.cache/guests"
 py="$guests/python-3.12.0.wasm"
 sha=e5dc5a398b07b54ea8fdb503bf68fb583d533f10ec3f930963e02b9505f7a763
-if ! echo "$sha  $py" | sha256sum -c --quiet 2>/dev/null; then
+if ! echo "$sha  $py" | sha256sum -c --quiet >/dev/null 2>&1; then
   echo "setup: fetching CPython 3.12 (python-3.12.0.wasm)"
   mkdir -p "$guests"
   tmp="$(mktemp -d)"

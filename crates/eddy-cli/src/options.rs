@@ -236,14 +236,7 @@ impl RunCommand {
         caps.unknown_imports_trap = w.unknown_imports_trap;
         caps.timeout = w.timeout;
         caps.fuel = w.fuel;
-        if self.trace {
-            tracing_subscriber::fmt()
-                .with_writer(std::io::stderr)
-                .with_target(false)
-                .without_time()
-                .with_level(false)
-                .init();
-        }
+        init_logging(self.trace);
 
         let engine = Engine::new(&w.engine)?;
         let program = engine.load_file_with(&self.file, self.allow_precompiled)?;
@@ -278,4 +271,29 @@ impl CompileCommand {
         })?;
         Ok(0)
     }
+}
+
+/// Log lines go to stderr: hostcalls with `--trace`; Eddy's own events (compile cache hits
+/// and stores) when `EDDY_LOG=info`.
+fn init_logging(trace: bool) {
+    use tracing_subscriber::filter::{filter_fn, LevelFilter};
+    use tracing_subscriber::prelude::*;
+    let eddy_log = std::env::var("EDDY_LOG").is_ok_and(|v| v == "info" || v == "debug");
+    if !trace && !eddy_log {
+        return;
+    }
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .with_level(false)
+        .with_filter(filter_fn(move |m| {
+            if m.target().starts_with("eddy::p1") {
+                trace
+            } else {
+                eddy_log
+            }
+        }))
+        .with_filter(LevelFilter::INFO);
+    tracing_subscriber::registry().with(layer).init();
 }

@@ -53,7 +53,10 @@ impl CompileCache {
         // SAFETY: the file lives in Eddy's own cache directory under a name derived from the
         // content hash and engine settings; only `put` below writes such files.
         match unsafe { wasmtime::Module::deserialize_file(engine, &path) } {
-            Ok(m) => Some(m),
+            Ok(m) => {
+                tracing::info!(target: "eddy::cache", "compile cache: hit {}", path.display());
+                Some(m)
+            }
             Err(e) => {
                 tracing::debug!("compile cache: discarding {}: {e:#}", path.display());
                 let _ = std::fs::remove_file(&path);
@@ -72,6 +75,7 @@ impl CompileCache {
             let tmp = self.dir.join(format!(".tmp-{}-{:?}", std::process::id(), std::thread::current().id()));
             std::fs::write(&tmp, data)?;
             std::fs::rename(&tmp, &path)?;
+            tracing::info!(target: "eddy::cache", "compile cache: stored {}", path.display());
             Ok(())
         })();
         if let Err(e) = res {
