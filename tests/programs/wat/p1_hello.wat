@@ -1,0 +1,11 @@
+;; Minimal preview1 command: `_start` writes one line with fd_write.
+(module
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hello from wat\n")
+  (func (export "_start")
+    ;; iovec at 0: { buf = 16, len = 15 }; nwritten at 8
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 15))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
