@@ -51,10 +51,7 @@ fn main() {
         fs::write(&marker, format!("{why}\n")).expect("writing the toolchain marker");
         // Never created: makes cargo rerun this script on every build until the toolchain is
         // there, so installing it is enough (no `cargo clean`).
-        println!(
-            "cargo:rerun-if-changed={}",
-            out_dir.join("rerun-until-toolchain").display()
-        );
+        println!("cargo:rerun-if-changed={}", out_dir.join("rerun-until-toolchain").display());
         return;
     }
     let _ = fs::remove_file(&marker);
@@ -99,12 +96,7 @@ fn mtime(path: &Path) -> Option<SystemTime> {
 
 fn clang_command(clang: &OsString, src: &Path, out: &Path) -> Command {
     let mut cmd = Command::new(clang);
-    cmd.arg("--target=wasm32-wasi")
-        .arg("-O2")
-        .arg("-Wl,--strip-debug")
-        .arg("-o")
-        .arg(out)
-        .arg(src);
+    cmd.arg("--target=wasm32-wasi").arg("-O2").arg("-Wl,--strip-debug").arg("-o").arg(out).arg(src);
     cmd
 }
 
@@ -112,11 +104,8 @@ fn clang_command(clang: &OsString, src: &Path, out: &Path) -> Command {
 fn probe_toolchain(clang: &OsString, out_dir: &Path) -> Result<(), String> {
     let src = out_dir.join("toolchain_probe.c");
     let out = out_dir.join("toolchain_probe.wasm");
-    fs::write(
-        &src,
-        "#include <stdio.h>\nint main(void) { puts(\"ok\"); return 0; }\n",
-    )
-    .map_err(|e| format!("writing {}: {e}", src.display()))?;
+    fs::write(&src, "#include <stdio.h>\nint main(void) { puts(\"ok\"); return 0; }\n")
+        .map_err(|e| format!("writing {}: {e}", src.display()))?;
     let result = clang_command(clang, &src, &out).output();
     let _ = fs::remove_file(&out);
     match result {
@@ -124,11 +113,7 @@ fn probe_toolchain(clang: &OsString, out_dir: &Path) -> Result<(), String> {
         Ok(o) if !o.status.success() => Err(format!(
             "{} cannot build a wasm32-wasi program: {}",
             clang.to_string_lossy(),
-            String::from_utf8_lossy(&o.stderr)
-                .lines()
-                .next()
-                .unwrap_or("")
-                .trim()
+            String::from_utf8_lossy(&o.stderr).lines().next().unwrap_or("").trim()
         )),
         Ok(_) => Ok(()),
     }
@@ -146,11 +131,7 @@ fn compile(clang: &OsString, src: &Path, wasm: &Path) {
         let stderr = String::from_utf8_lossy(&output.stderr);
         // Cargo shows the script's stderr when the build fails.
         eprintln!("{stderr}");
-        panic!(
-            "guest program {} failed to compile ({}):\n{stderr}",
-            src.display(),
-            output.status
-        );
+        panic!("guest program {} failed to compile ({}):\n{stderr}", src.display(), output.status);
     }
     fs::rename(&tmp, wasm)
         .unwrap_or_else(|e| panic!("renaming {} to {}: {e}", tmp.display(), wasm.display()));

@@ -213,7 +213,9 @@ impl RunCommand {
                     }
                 }
                 (k, _) => {
-                    return Err(Error::Usage(format!("unknown -S option `{k}`; known: inherit-env")))
+                    return Err(Error::Usage(format!(
+                        "unknown -S option `{k}`; known: inherit-env"
+                    )))
                 }
             }
         }
@@ -250,7 +252,8 @@ impl RunCommand {
                 Ok(0)
             }
             None => {
-                caps.args.push(self.argv0.clone().unwrap_or_else(|| self.file.display().to_string()));
+                caps.args
+                    .push(self.argv0.clone().unwrap_or_else(|| self.file.display().to_string()));
                 caps.args.extend(self.args.iter().cloned());
                 eddy::run(&engine, &program, &caps)
             }
@@ -266,9 +269,8 @@ impl CompileCommand {
         let engine = Engine::new(&config)?;
         let bytes = engine.precompile_file(&self.file)?;
         let out = self.output.unwrap_or_else(|| self.file.with_extension("cwasm"));
-        std::fs::write(&out, bytes).map_err(|e| {
-            Error::Other(format!("cannot write `{}`: {e}", out.display()))
-        })?;
+        std::fs::write(&out, bytes)
+            .map_err(|e| Error::Other(format!("cannot write `{}`: {e}", out.display())))?;
         Ok(0)
     }
 }
@@ -282,18 +284,19 @@ fn init_logging(trace: bool) {
     if !trace && !eddy_log {
         return;
     }
-    let layer = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .without_time()
-        .with_level(false)
-        .with_filter(filter_fn(move |m| {
-            if m.target().starts_with("eddy::p1") {
-                trace
-            } else {
-                eddy_log
-            }
-        }))
-        .with_filter(LevelFilter::INFO);
+    let layer =
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_target(false)
+            .without_time()
+            .with_level(false)
+            .with_filter(filter_fn(move |m| {
+                if m.target().starts_with("eddy::p1") {
+                    trace
+                } else {
+                    eddy_log
+                }
+            }))
+            .with_filter(LevelFilter::INFO);
     tracing_subscriber::registry().with(layer).init();
 }

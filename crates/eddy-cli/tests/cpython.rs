@@ -11,9 +11,9 @@ use std::path::PathBuf;
 use common::*;
 
 fn cpython() -> PathBuf {
-    let path = std::env::var_os("EDDY_CPYTHON").map(PathBuf::from).unwrap_or_else(|| {
-        workspace_root().join(".cache/guests/python-3.12.0.wasm")
-    });
+    let path = std::env::var_os("EDDY_CPYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".cache/guests/python-3.12.0.wasm"));
     assert!(
         path.is_file(),
         "CPython for wasm32-wasi not found at {}: run scripts/setup.sh",
@@ -46,11 +46,19 @@ fn cpython_runs() {
     // An uncaught exception: traceback on stderr, status 1.
     let out = run(eddy_run(&[py, "-c", "raise ValueError('boom')"]), b"");
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).ends_with("ValueError: boom\n"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).ends_with("ValueError: boom\n"),
+        "{}",
+        describe(&out)
+    );
 
     // stdin piped through.
     let out = run(
-        eddy_run(&[py, "-c", "import sys; data = sys.stdin.read(); print(len(data), data.upper(), end='')"]),
+        eddy_run(&[
+            py,
+            "-c",
+            "import sys; data = sys.stdin.read(); print(len(data), data.upper(), end='')",
+        ]),
         b"hello\nworld\n",
     );
     assert_run(&out, "12 HELLO\nWORLD\n", "", 0);

@@ -28,8 +28,7 @@ fn args_and_env_are_passed_exactly() {
         "--not-an-eddy-flag",
     ]);
     // Inherited only because of `--env EDDY_TEST_VAR`; EDDY_TEST_LEAK must not reach the guest.
-    cmd.env("EDDY_TEST_VAR", "from host")
-        .env("EDDY_TEST_LEAK", "1");
+    cmd.env("EDDY_TEST_VAR", "from host").env("EDDY_TEST_LEAK", "1");
     let out = run(cmd, b"");
     let expected = format!(
         "args_sizes_get: ok\n\

@@ -11,14 +11,8 @@ fn bad_enum_and_flag_values_are_einval() {
     let root = tmp.path();
     write_file(root, "file.txt", "data");
     let before = snapshot(root);
-    let out = run(
-        eddy_run(&[
-            "--dir",
-            &dir_arg(root, "/sandbox"),
-            s(&program("p1_bad_args")),
-        ]),
-        b"",
-    );
+    let out =
+        run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_bad_args"))]), b"");
     assert_run(
         &out,
         "path_open file.txt: ok
@@ -94,9 +88,5 @@ survived
         "",
         0,
     );
-    assert_eq!(
-        listing(root),
-        "",
-        "a call with a bad pointer changed the sandbox"
-    );
+    assert_eq!(listing(root), "", "a call with a bad pointer changed the sandbox");
 }

@@ -14,12 +14,7 @@ fn wat_command_runs_as_text() {
 #[test]
 fn unknown_import_is_a_load_error() {
     let out = run(eddy_run(&[s(&program("p1_unknown_import.wat"))]), b"");
-    assert_error_line(
-        &out,
-        "",
-        1,
-        &["wasi_snapshot_preview1::not_a_real_function"],
-    );
+    assert_error_line(&out, "", 1, &["wasi_snapshot_preview1::not_a_real_function"]);
 }
 
 #[test]
@@ -47,17 +42,10 @@ fn invalid_wasm_is_a_load_error() {
 
 #[test]
 fn unknown_flag_is_a_usage_error() {
-    let out = run(
-        eddy_run(&["--no-such-flag", s(&program("p1_hello.wat"))]),
-        b"",
-    );
+    let out = run(eddy_run(&["--no-such-flag", s(&program("p1_hello.wat"))]), b"");
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(out.stdout.is_empty(), "{}", describe(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("--no-such-flag"),
-        "{}",
-        describe(&out)
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--no-such-flag"), "{}", describe(&out));
 }
 
 fn invoke(name: &str, args: &[&str]) -> std::process::Output {
@@ -74,12 +62,7 @@ fn invoke_runs_initialize_first_and_prints_the_result() {
 
 #[test]
 fn invoke_parses_each_value_type() {
-    assert_run(
-        &invoke("add_i64", &["9000000000", "1"]),
-        "9000000001\n",
-        "",
-        0,
-    );
+    assert_run(&invoke("add_i64", &["9000000000", "1"]), "9000000001\n", "", 0);
     assert_run(&invoke("add_f32", &["1.5", "2.25"]), "3.75\n", "", 0);
     assert_run(&invoke("add_f64", &["0.5", "0.25"]), "0.75\n", "", 0);
 }

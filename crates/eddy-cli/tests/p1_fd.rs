@@ -9,14 +9,8 @@ fn fd_basic() {
     let tmp = temp_dir();
     let root = tmp.path();
     write_file(root, "input.txt", "0123456789abcdef");
-    let out = run(
-        eddy_run(&[
-            "--dir",
-            &dir_arg(root, "/sandbox"),
-            s(&program("p1_fd_basic")),
-        ]),
-        b"",
-    );
+    let out =
+        run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_fd_basic"))]), b"");
     assert_run(
         &out,
         r#"fd_prestat_get 3: ok
@@ -135,10 +129,7 @@ fd_write stderr: ok 11
     expected.resize(100, 0);
     expected.push(b'Z');
     assert_eq!(std::fs::read(root.join("out.txt")).unwrap(), expected);
-    assert_eq!(
-        std::fs::read(root.join("input.txt")).unwrap(),
-        b"0123456789abcdef"
-    );
+    assert_eq!(std::fs::read(root.join("input.txt")).unwrap(), b"0123456789abcdef");
 }
 
 /// The lines p1_fd_errors prints for one descriptor that is not open.
@@ -182,14 +173,8 @@ fn fd_errors() {
     write_file(root, "file.txt", "data");
     make_dir(root, "dir");
     let before = snapshot(root);
-    let out = run(
-        eddy_run(&[
-            "--dir",
-            &dir_arg(root, "/sandbox"),
-            s(&program("p1_fd_errors")),
-        ]),
-        b"",
-    );
+    let out =
+        run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_fd_errors"))]), b"");
     let expected = format!(
         "path_open file.txt: ok\nfd_close: ok\n{}{}{}",
         closed_fd_lines("(closed)"),

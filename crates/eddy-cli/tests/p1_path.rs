@@ -10,10 +10,7 @@ fn path_success() {
     let root = tmp.path();
     write_file(root, "existing.txt", "existing\n");
     write_file(root, "sub/inner.txt", "inner\n");
-    let out = run(
-        eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_path"))]),
-        b"",
-    );
+    let out = run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_path"))]), b"");
     assert_run(
         &out,
         r#"path_create_directory newdir: ok
@@ -120,14 +117,8 @@ fn path_errors() {
     make_dir(root, "dir");
     write_file(root, "full/x.txt", "");
     let mut expected_after = snapshot(root);
-    let out = run(
-        eddy_run(&[
-            "--dir",
-            &dir_arg(root, "/sandbox"),
-            s(&program("p1_path_errors")),
-        ]),
-        b"",
-    );
+    let out =
+        run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_path_errors"))]), b"");
     assert_run(
         &out,
         r#"setup symlink flink -> file.txt: ok

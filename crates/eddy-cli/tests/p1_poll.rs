@@ -8,10 +8,8 @@ fn poll_oneoff() {
     let tmp = temp_dir();
     let root = tmp.path();
     write_file(root, "data.txt", "0123456789");
-    let out = run(
-        eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_poll"))]),
-        b"hello\n",
-    );
+    let out =
+        run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_poll"))]), b"hello\n");
     assert_run(
         &out,
         "poll_oneoff nsubscriptions=0: errno 28

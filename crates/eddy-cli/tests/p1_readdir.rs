@@ -12,14 +12,7 @@ fn readdir() {
     symlink(root, "d/c_link", "a.txt");
     write_file(root, &format!("d/{}.txt", "L".repeat(100)), "");
     make_dir(root, "empty");
-    let out = run(
-        eddy_run(&[
-            "--dir",
-            &dir_arg(root, "/sandbox"),
-            s(&program("p1_readdir")),
-        ]),
-        b"",
-    );
+    let out = run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_readdir"))]), b"");
     assert_run(
         &out,
         r#"path_open d: ok

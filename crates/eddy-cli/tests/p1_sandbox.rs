@@ -104,19 +104,7 @@ file.txt: [inside]
     .replace("{ABS}", &abs_secret);
     assert_run(&out, &expected, "", 0);
 
-    assert_eq!(
-        snapshot(&outside),
-        outside_before,
-        "the outside directory was touched"
-    );
-    assert_eq!(
-        snapshot(&sandbox),
-        sandbox_before,
-        "the sandbox was modified"
-    );
-    assert_eq!(
-        listing(tmp.path()),
-        parent_before,
-        "the parent directory was modified"
-    );
+    assert_eq!(snapshot(&outside), outside_before, "the outside directory was touched");
+    assert_eq!(snapshot(&sandbox), sandbox_before, "the sandbox was modified");
+    assert_eq!(listing(tmp.path()), parent_before, "the parent directory was modified");
 }

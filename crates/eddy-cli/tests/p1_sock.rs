@@ -15,14 +15,8 @@ fn sock_calls_on_non_sockets() {
     let tmp = temp_dir();
     let root = tmp.path();
     write_file(root, "file.txt", "data");
-    let out = run(
-        eddy_run(&[
-            "--dir",
-            &dir_arg(root, "/sandbox"),
-            s(&program("p1_sock_errors")),
-        ]),
-        b"",
-    );
+    let out =
+        run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_sock_errors"))]), b"");
     let expected = format!(
         "path_open file.txt: ok\n{}{}{}{}{}read file.txt: ok\nfile.txt: [data]\n",
         lines("regular file", 57),

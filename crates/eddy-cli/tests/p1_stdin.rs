@@ -12,15 +12,11 @@ fn echoes_text() {
 #[test]
 fn echoes_large_binary_input_exactly() {
     // 3 MiB + 7 bytes covering every byte value, NULs and newlines included.
-    let data: Vec<u8> = (0..(3 << 20) + 7u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
+    let data: Vec<u8> =
+        (0..(3 << 20) + 7u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     let out = run(eddy_run(&[s(&program("p1_stdin"))]), &data);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
-        format!("stdin: {} bytes\n", data.len())
-    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), format!("stdin: {} bytes\n", data.len()));
     assert!(
         out.stdout == data,
         "stdout differs from stdin ({} vs {} bytes)",

@@ -56,11 +56,7 @@ fn every_guest_program_is_run_by_a_test() {
             (p, text)
         })
         .collect();
-    assert!(
-        !test_sources.is_empty(),
-        "no test files found in {}",
-        tests_dir.display()
-    );
+    assert!(!test_sources.is_empty(), "no test files found in {}", tests_dir.display());
 
     let c_dir = root().join("tests/programs/c");
     let wat_dir = root().join("tests/programs/wat");
@@ -105,17 +101,10 @@ fn every_guest_program_is_run_by_a_test() {
         let name = path.file_name().unwrap().to_str().unwrap();
         let include = format!("#include \"{name}\"");
         if !c_sources.iter().any(|src| src.contains(&include)) {
-            problems.push(format!(
-                "{}: header is not included by any program",
-                path.display()
-            ));
+            problems.push(format!("{}: header is not included by any program", path.display()));
         }
     }
-    assert!(
-        problems.is_empty(),
-        "unregistered guest programs:\n  {}",
-        problems.join("\n  ")
-    );
+    assert!(problems.is_empty(), "unregistered guest programs:\n  {}", problems.join("\n  "));
 }
 
 #[test]

@@ -72,7 +72,11 @@ impl CompileCache {
         let res = (|| -> wasmtime::Result<()> {
             std::fs::create_dir_all(&self.dir)?;
             let data = module.serialize()?;
-            let tmp = self.dir.join(format!(".tmp-{}-{:?}", std::process::id(), std::thread::current().id()));
+            let tmp = self.dir.join(format!(
+                ".tmp-{}-{:?}",
+                std::process::id(),
+                std::thread::current().id()
+            ));
             std::fs::write(&tmp, data)?;
             std::fs::rename(&tmp, &path)?;
             tracing::info!(target: "eddy::cache", "compile cache: stored {}", path.display());

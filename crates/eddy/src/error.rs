@@ -23,7 +23,9 @@ pub enum Error {
         message: String,
     },
     /// The module imports something Eddy does not provide. CLI status 1.
-    #[error("unknown import `{module}::{name}` (use -W unknown-imports-trap=y to trap on call instead)")]
+    #[error(
+        "unknown import `{module}::{name}` (use -W unknown-imports-trap=y to trap on call instead)"
+    )]
     UnknownImport {
         /// Import module.
         module: String,

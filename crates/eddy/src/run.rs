@@ -99,7 +99,10 @@ fn build_ctx(caps: &Capabilities) -> Result<WasiCtx, Error> {
             (DirPerms::ALL, FilePerms::ALL)
         };
         b.preopened_dir(&p.host, p.guest.clone(), d, f).map_err(|e| {
-            Error::Capability(format!("cannot open directory `{}` for --dir: {e}", p.host.display()))
+            Error::Capability(format!(
+                "cannot open directory `{}` for --dir: {e}",
+                p.host.display()
+            ))
         })?;
     }
     b.limits(caps.limits).trace(caps.trace);
@@ -133,16 +136,12 @@ fn instantiate(
         }
     }
     if engine.config.consume_fuel {
-        store
-            .set_fuel(caps.fuel.unwrap_or(u64::MAX))
-            .map_err(|e| Error::Other(one_line(&e)))?;
+        store.set_fuel(caps.fuel.unwrap_or(u64::MAX)).map_err(|e| Error::Other(one_line(&e)))?;
     }
     let mut linker: Linker<Host> = Linker::new(&engine.inner);
     eddy_wasi::p1::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
     if caps.unknown_imports_trap {
-        linker
-            .define_unknown_imports_as_traps(module)
-            .map_err(|e| Error::Other(one_line(&e)))?;
+        linker.define_unknown_imports_as_traps(module).map_err(|e| Error::Other(one_line(&e)))?;
     }
     for import in module.imports() {
         if linker.get(&mut store, import.module(), import.name()).is_err() {
@@ -245,10 +244,19 @@ pub fn invoke(
     }
     let mut params = Vec::with_capacity(args.len());
     for (i, (p, a)) in ty.params().zip(args).enumerate() {
-        let bad = || Error::Usage(format!("argument {} of `{name}`: `{a}` is not a valid {p}", i + 1));
+        let bad =
+            || Error::Usage(format!("argument {} of `{name}`: `{a}` is not a valid {p}", i + 1));
         params.push(match p {
-            ValType::I32 => Val::I32(a.parse::<i32>().or_else(|_| a.parse::<u32>().map(|v| v as i32)).map_err(|_| bad())?),
-            ValType::I64 => Val::I64(a.parse::<i64>().or_else(|_| a.parse::<u64>().map(|v| v as i64)).map_err(|_| bad())?),
+            ValType::I32 => Val::I32(
+                a.parse::<i32>()
+                    .or_else(|_| a.parse::<u32>().map(|v| v as i32))
+                    .map_err(|_| bad())?,
+            ),
+            ValType::I64 => Val::I64(
+                a.parse::<i64>()
+                    .or_else(|_| a.parse::<u64>().map(|v| v as i64))
+                    .map_err(|_| bad())?,
+            ),
             ValType::F32 => Val::F32(a.parse::<f32>().map_err(|_| bad())?.to_bits()),
             ValType::F64 => Val::F64(a.parse::<f64>().map_err(|_| bad())?.to_bits()),
             other => {

@@ -31,18 +31,12 @@ pub fn program(name: &str) -> PathBuf {
         assert!(path.is_file(), "no such WAT program: {}", path.display());
         return path;
     }
-    let stem = name
-        .strip_suffix(".c")
-        .or_else(|| name.strip_suffix(".wasm"))
-        .unwrap_or(name);
+    let stem = name.strip_suffix(".c").or_else(|| name.strip_suffix(".wasm")).unwrap_or(name);
     let dir = PathBuf::from(env!("EDDY_TEST_PROGRAMS"));
     let marker = dir.join("TOOLCHAIN_MISSING");
     if marker.exists() {
         let why = fs::read_to_string(&marker).unwrap_or_default();
-        panic!(
-            "guest toolchain missing: run scripts/setup.sh ({})",
-            why.trim()
-        );
+        panic!("guest toolchain missing: run scripts/setup.sh ({})", why.trim());
     }
     let path = dir.join(format!("{stem}.wasm"));
     assert!(
@@ -56,20 +50,14 @@ pub fn program(name: &str) -> PathBuf {
 
 /// The program path as a string (for expected outputs that contain argv[0]).
 pub fn program_str(name: &str) -> String {
-    program(name)
-        .to_str()
-        .expect("program path is UTF-8")
-        .to_owned()
+    program(name).to_str().expect("program path is UTF-8").to_owned()
 }
 
 /// The compile cache shared by all test runs: `<target dir>/eddy-test-cache`, derived from the
 /// location of the `eddy` binary (`<target dir>/<profile>/eddy`).
 pub fn cache_dir() -> PathBuf {
     let exe = Path::new(env!("CARGO_BIN_EXE_eddy"));
-    let target = exe
-        .parent()
-        .and_then(Path::parent)
-        .unwrap_or_else(|| Path::new("."));
+    let target = exe.parent().and_then(Path::parent).unwrap_or_else(|| Path::new("."));
     target.join("eddy-test-cache")
 }
 
@@ -92,23 +80,15 @@ pub fn eddy_run(args: &[&str]) -> Command {
 /// Runs `cmd` with `stdin` piped in (then closed), capturing stdout and stderr. Kills the
 /// process and panics after [`RUN_TIMEOUT`].
 pub fn run(mut cmd: Command, stdin: &[u8]) -> Output {
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
     collect(child, Some(stdin.to_vec()), &cmd)
 }
 
 /// Like [`run`] but with stdin connected to /dev/null.
 pub fn run_null_stdin(mut cmd: Command) -> Output {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
     collect(child, None, &cmd)
 }
 
@@ -148,11 +128,7 @@ fn collect(mut child: Child, stdin: Option<Vec<u8>>, cmd: &Command) -> Output {
     if let Some(w) = writer {
         let _ = w.join();
     }
-    Output {
-        status,
-        stdout: out_reader.join().unwrap(),
-        stderr: err_reader.join().unwrap(),
-    }
+    Output { status, stdout: out_reader.join().unwrap(), stderr: err_reader.join().unwrap() }
 }
 
 /// Both streams, for failure messages.
@@ -169,11 +145,7 @@ pub fn describe(output: &Output) -> String {
 fn first_difference(expected: &str, actual: &str) -> String {
     let e: Vec<&str> = expected.split_inclusive('\n').collect();
     let a: Vec<&str> = actual.split_inclusive('\n').collect();
-    let i = e
-        .iter()
-        .zip(&a)
-        .position(|(x, y)| x != y)
-        .unwrap_or(e.len().min(a.len()));
+    let i = e.iter().zip(&a).position(|(x, y)| x != y).unwrap_or(e.len().min(a.len()));
     format!(
         "first difference at line {}:\n  expected: {:?}\n  actual:   {:?}",
         i + 1,
@@ -193,22 +165,13 @@ pub fn assert_run(
     let stderr = String::from_utf8_lossy(&output.stderr);
     let mut problems = Vec::new();
     if stdout != expected_stdout {
-        problems.push(format!(
-            "stdout differs; {}",
-            first_difference(expected_stdout, &stdout)
-        ));
+        problems.push(format!("stdout differs; {}", first_difference(expected_stdout, &stdout)));
     }
     if stderr != expected_stderr {
-        problems.push(format!(
-            "stderr differs; {}",
-            first_difference(expected_stderr, &stderr)
-        ));
+        problems.push(format!("stderr differs; {}", first_difference(expected_stderr, &stderr)));
     }
     if output.status.code() != Some(expected_code) {
-        problems.push(format!(
-            "exit status {} (expected code {expected_code})",
-            output.status
-        ));
+        problems.push(format!("exit status {} (expected code {expected_code})", output.status));
     }
     if !problems.is_empty() {
         panic!(
@@ -264,10 +227,7 @@ pub fn assert_trap(output: &Output, expected_stdout: &str, needles: &[&str]) {
 
 /// A fresh temporary directory (removed when dropped).
 pub fn temp_dir() -> TempDir {
-    tempfile::Builder::new()
-        .prefix("eddy-test-")
-        .tempdir()
-        .expect("creating a temp dir")
+    tempfile::Builder::new().prefix("eddy-test-").tempdir().expect("creating a temp dir")
 }
 
 /// The path as a `&str` (temp paths are UTF-8 here).
@@ -304,10 +264,7 @@ pub fn symlink(root: &Path, rel: &str, target: impl AsRef<Path>) {
 /// One entry of a [`snapshot`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
-    File {
-        contents: Vec<u8>,
-        mtime: SystemTime,
-    },
+    File { contents: Vec<u8>, mtime: SystemTime },
     Dir,
     Symlink(PathBuf),
 }
@@ -315,17 +272,10 @@ pub enum Node {
 /// Every entry under `root` (recursively, not following symlinks), keyed by relative path.
 pub fn snapshot(root: &Path) -> BTreeMap<String, Node> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Node>) {
-        let mut entries: Vec<_> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
+        let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
         entries.sort();
         for path in entries {
-            let rel = path
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
+            let rel = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
             let meta = fs::symlink_metadata(&path).unwrap();
             if meta.file_type().is_symlink() {
                 out.insert(rel, Node::Symlink(fs::read_link(&path).unwrap()));
@@ -355,10 +305,9 @@ pub fn listing(root: &Path) -> String {
     for (rel, node) in snapshot(root) {
         match node {
             Node::Dir => out.push_str(&format!("{rel}/\n")),
-            Node::File { contents, .. } => out.push_str(&format!(
-                "{rel} = {:?}\n",
-                String::from_utf8_lossy(&contents)
-            )),
+            Node::File { contents, .. } => {
+                out.push_str(&format!("{rel} = {:?}\n", String::from_utf8_lossy(&contents)))
+            }
             Node::Symlink(target) => out.push_str(&format!("{rel} -> {}\n", target.display())),
         }
     }

@@ -1,9 +1,395 @@
-//! `path_*` preview1 functions.
+//! `path_*`: operations on paths beneath a directory fd.
+//!
+//! Every path is borrowed from guest memory and resolved by the sandbox
+//! ([`crate::filesystem::resolve`]): opens through `openat2(RESOLVE_BENEATH)`, everything else
+//! as an `*at` call on the final component in its parent, opened beneath the directory.
+//! Permissions are checked before any syscall: the directory's p1 rights (`ENOTCAPABLE` when
+//! missing), its [`DirPerms`](crate::DirPerms) for anything that changes an entry (`mutate`,
+//! on both sides of a rename or link) and its [`FilePerms`] for opening files for writing,
+//! creating or truncating them.
+//!
+//! Check order: both fds exist (`EBADF`), are directories (`ENOTDIR`), flags are known
+//! (`EINVAL`), rights and permissions (`ENOTCAPABLE`), guest pointers (`EFAULT`, `EILSEQ`),
+//! then the resolution and the syscall.
 
+use std::borrow::Cow;
+use std::mem::MaybeUninit;
+
+use rustix::fs::{AtFlags, Mode, OFlags};
 use wasmtime::Linker;
 
-use crate::ctx::WasiView;
+use super::fd::{need, retry, Filestat};
+use super::{rights, wasi_fn, GuestMemory};
+use crate::ctx::{WasiCtx, WasiView};
+use crate::errno::{Errno, Result};
+use crate::filesystem::resolve;
+use crate::filesystem::{Descriptor, DescriptorKind, FilePerms};
+use crate::table::{FdEntry, Object};
 
-pub(crate) fn add<T: WasiView>(_linker: &mut Linker<T>) -> wasmtime::Result<()> {
+/// lookupflags: follow a final symlink.
+const SYMLINK_FOLLOW: u32 = 1;
+/// oflags bits.
+const O_CREAT: u32 = 1;
+const O_DIRECTORY: u32 = 2;
+const O_EXCL: u32 = 4;
+const O_TRUNC: u32 = 8;
+/// fdflags bits.
+const FD_APPEND: u32 = 1;
+const FD_DSYNC: u32 = 2;
+const FD_NONBLOCK: u32 = 4;
+const FD_RSYNC: u32 = 8;
+const FD_SYNC: u32 = 16;
+
+/// The directory behind `e`, checked to hold `right`: `ENOTDIR` if `e` is not a directory,
+/// `ENOTCAPABLE` if the right is missing or the directory may not be read.
+#[inline]
+fn dir(e: &FdEntry, right: u64) -> Result<&Descriptor> {
+    let d = match &e.object {
+        Object::Descriptor(d) if d.kind == DescriptorKind::Dir => d,
+        _ => return Err(Errno::Notdir),
+    };
+    need(e, right)?;
+    if !d.dir_perms.read {
+        return Err(Errno::Notcapable);
+    }
+    Ok(d)
+}
+
+/// As [`dir`], for operations that change the directory's entries: `ENOTCAPABLE` unless its
+/// permissions include `mutate`.
+#[inline]
+fn dir_mut(e: &FdEntry, right: u64) -> Result<&Descriptor> {
+    let d = dir(e, right)?;
+    if !d.dir_perms.mutate {
+        return Err(Errno::Notcapable);
+    }
+    Ok(d)
+}
+
+/// Checks lookupflags: `SYMLINK_FOLLOW` or nothing. Returns whether to follow.
+#[inline]
+fn lookupflags(flags: u32) -> Result<bool> {
+    if flags & !SYMLINK_FOLLOW != 0 {
+        return Err(Errno::Inval);
+    }
+    Ok(flags & SYMLINK_FOLLOW != 0)
+}
+
+/// `path_filestat_get` semantics, shared with preview0 (which writes another layout).
+/// Errors: `EBADF`, `ENOTDIR`, `EINVAL` (flags), `ENOTCAPABLE` (`PATH_FILESTAT_GET`, or an
+/// escape), `EFAULT`, `EILSEQ`, and the host's (`ENOENT`, `ELOOP`, `ENOTDIR`, …).
+pub(crate) fn path_filestat(
+    ctx: &WasiCtx,
+    mem: &GuestMemory<'_>,
+    fd: u32,
+    flags: u32,
+    path: u32,
+    path_len: u32,
+) -> Result<Filestat> {
+    let e = ctx.table.get(fd)?;
+    let d = dir(e, rights::PATH_FILESTAT_GET)?;
+    let follow = lookupflags(flags)?;
+    let path = mem.str(path, path_len)?;
+    let st = resolve::stat(d.as_fd(), path, follow)?;
+    Ok(Filestat::of(&st))
+}
+
+/// The flags of a `path_open`, checked and translated.
+struct OpenRequest {
+    flags: OFlags,
+    read: bool,
+    write: bool,
+    directory: bool,
+}
+
+/// Translates `path_open`'s flags and checks them against the directory `e`/`d`.
+fn open_request(
+    e: &FdEntry,
+    d: &Descriptor,
+    dirflags: u32,
+    oflags: u32,
+    rights_base: u64,
+    fdflags: u32,
+) -> Result<OpenRequest> {
+    let follow = lookupflags(dirflags)?;
+    if oflags & !0xf != 0 || fdflags & !0x1f != 0 {
+        return Err(Errno::Inval);
+    }
+    let creat = oflags & O_CREAT != 0;
+    let trunc = oflags & O_TRUNC != 0;
+    let read = rights_base & rights::FD_READ != 0;
+    let write = rights_base & rights::FD_WRITE != 0 || trunc || fdflags & FD_APPEND != 0;
+    if creat {
+        need(e, rights::PATH_CREATE_FILE)?;
+        if !d.dir_perms.mutate {
+            return Err(Errno::Notcapable);
+        }
+    }
+    if trunc {
+        need(e, rights::PATH_FILESTAT_SET_SIZE)?;
+    }
+    if (write || creat) && !d.file_perms.write || read && !d.file_perms.read {
+        return Err(Errno::Notcapable);
+    }
+    let mut flags = OFlags::NOCTTY;
+    flags |= match (read, write) {
+        (_, false) => OFlags::RDONLY,
+        (false, true) => OFlags::WRONLY,
+        (true, true) => OFlags::RDWR,
+    };
+    for (bit, f) in [
+        (O_CREAT, OFlags::CREATE),
+        (O_DIRECTORY, OFlags::DIRECTORY),
+        (O_EXCL, OFlags::EXCL),
+        (O_TRUNC, OFlags::TRUNC),
+    ] {
+        if oflags & bit != 0 {
+            flags |= f;
+        }
+    }
+    for (bit, f) in [
+        (FD_APPEND, OFlags::APPEND),
+        (FD_DSYNC, OFlags::DSYNC),
+        (FD_NONBLOCK, OFlags::NONBLOCK),
+        (FD_RSYNC, OFlags::RSYNC),
+        (FD_SYNC, OFlags::SYNC),
+    ] {
+        if fdflags & bit != 0 {
+            flags |= f;
+        }
+    }
+    if !follow {
+        flags |= OFlags::NOFOLLOW;
+    }
+    Ok(OpenRequest { flags, read, write, directory: oflags & O_DIRECTORY != 0 })
+}
+
+pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    // path_open(fd, dirflags: lookupflags, path: string, oflags, fs_rights_base: rights,
+    // fs_rights_inheriting: rights, fdflags) -> Result<fd, errno>: opens `path` beneath the
+    // directory `fd`. oflags: CREAT 1, DIRECTORY 2, EXCL 4, TRUNC 8; dirflags SYMLINK_FOLLOW 1
+    // (else a final symlink is ELOOP); fdflags APPEND 1, DSYNC 2, NONBLOCK 4, RSYNC 8, SYNC 16.
+    // The host file is opened for reading unless only FD_WRITE is asked, for writing if
+    // FD_WRITE, TRUNC or APPEND is. The new fd's rights are those asked for, within the
+    // directory's inheriting rights and what the object can do; its permissions are the
+    // directory's, narrowed to the access asked for.
+    // Errors: EBADF, ENOTDIR (`fd` not a directory, DIRECTORY on a non-directory, a trailing
+    // slash on a file), EINVAL (unknown flag bits), ENOTCAPABLE (PATH_OPEN; CREAT without
+    // PATH_CREATE_FILE or in a read-only directory; TRUNC without PATH_FILESTAT_SET_SIZE;
+    // writing, creating or truncating under read-only file permissions; an escape from the
+    // directory), ELOOP (symlink loop, or a final symlink without SYMLINK_FOLLOW), EEXIST
+    // (CREAT|EXCL), EISDIR (a directory for writing), ENOENT, EMFILE, EFAULT, EILSEQ.
+    wasi_fn!(linker, "path_open", |ctx,
+                                   mem,
+                                   fd: u32,
+                                   dirflags: u32,
+                                   path: u32,
+                                   path_len: u32,
+                                   oflags: u32,
+                                   fs_rights_base: u64,
+                                   fs_rights_inheriting: u64,
+                                   fdflags: u32,
+                                   opened_fd: u32| {
+        mem.slice(opened_fd, 4)?;
+        let e = ctx.table.get(fd)?;
+        let d = dir(e, rights::PATH_OPEN)?;
+        let req = open_request(e, d, dirflags, oflags, fs_rights_base, fdflags)?;
+        let path = mem.str(path, path_len)?;
+        let hfd = resolve::open(d.as_fd(), path, req.flags, Mode::from_raw_mode(0o666))?;
+        let is_dir = req.directory
+            || rustix::fs::FileType::from_raw_mode(retry(|| rustix::fs::fstat(&hfd))?.st_mode)
+                == rustix::fs::FileType::Directory;
+        let (dir_perms, file_perms, inh) = (d.dir_perms, d.file_perms, e.rights_inheriting);
+        let (object, base, inheriting) = if is_dir {
+            let (b, i) = rights::for_dir(dir_perms, file_perms);
+            (Descriptor::dir(hfd, dir_perms, file_perms), b, i)
+        } else {
+            let fp = FilePerms {
+                read: req.read && file_perms.read,
+                write: req.write && file_perms.write,
+            };
+            // Metadata rights whatever the access; FD_READ only if opened for reading.
+            let mut b = rights::for_file(FilePerms { read: true, write: fp.write });
+            if !fp.read {
+                b &= !rights::FD_READ;
+            }
+            (Descriptor::file(hfd, fp), b, inh)
+        };
+        let new_fd = ctx.table.insert(FdEntry {
+            object: Object::Descriptor(object),
+            rights_base: fs_rights_base & inh & base,
+            rights_inheriting: fs_rights_inheriting & inh & inheriting,
+            preopen: None,
+        })?;
+        mem.write_u32(opened_fd, new_fd)
+    });
+    // path_create_directory(fd, path: string) -> Result<(), errno>: mkdirat(2), mode 0777
+    // (less the host umask). Errors: EBADF, ENOTDIR, ENOTCAPABLE (PATH_CREATE_DIRECTORY, a
+    // read-only directory, an escape), EEXIST, ENOENT (missing parent, empty path), EFAULT,
+    // EILSEQ.
+    wasi_fn!(linker, "path_create_directory", |ctx, mem, fd: u32, path: u32, path_len: u32| {
+        let d = dir_mut(ctx.table.get(fd)?, rights::PATH_CREATE_DIRECTORY)?;
+        let path = mem.str(path, path_len)?;
+        let (p, name) = resolve::parent(d.as_fd(), path)?;
+        retry(|| rustix::fs::mkdirat(&p, name, Mode::from_raw_mode(0o777)))
+    });
+    // path_filestat_get(fd, flags: lookupflags, path: string) -> Result<filestat, errno>:
+    // stat of `path` beneath `fd` (following a final symlink with SYMLINK_FOLLOW), written as
+    // the 64-byte `filestat`. Errors: EBADF, ENOTDIR, EINVAL (flags), ENOTCAPABLE
+    // (PATH_FILESTAT_GET, an escape), ENOENT, ELOOP, EFAULT, EILSEQ.
+    wasi_fn!(linker, "path_filestat_get", |ctx,
+                                           mem,
+                                           fd: u32,
+                                           flags: u32,
+                                           path: u32,
+                                           path_len: u32,
+                                           buf: u32| {
+        mem.slice(buf, 64)?;
+        let st = path_filestat(ctx, &mem, fd, flags, path, path_len)?;
+        st.write_p1(&mut mem, buf)
+    });
+    // path_filestat_set_times(fd, flags: lookupflags, path: string, atim: timestamp,
+    // mtim: timestamp, fst_flags: fstflags) -> Result<(), errno>: utimensat(2). A final
+    // symlink is followed (beneath `fd`) with SYMLINK_FOLLOW, else its own times are set.
+    // Errors: EBADF, ENOTDIR, EINVAL (unknown bits; a value and _NOW for one field),
+    // ENOTCAPABLE (PATH_FILESTAT_SET_TIMES, a read-only directory, an escape), ENOENT, ELOOP,
+    // EFAULT, EILSEQ.
+    wasi_fn!(
+        linker,
+        "path_filestat_set_times",
+        |ctx,
+         mem,
+         fd: u32,
+         flags: u32,
+         path: u32,
+         path_len: u32,
+         atim: u64,
+         mtim: u64,
+         fst_flags: u32| {
+            let d = dir_mut(ctx.table.get(fd)?, rights::PATH_FILESTAT_SET_TIMES)?;
+            let follow = lookupflags(flags)?;
+            let ts = super::fd::timestamps(atim, mtim, fst_flags)?;
+            let path = mem.str(path, path_len)?;
+            let (p, name) = if follow {
+                resolve::lookup_follow(d.as_fd(), path)?
+            } else {
+                let (p, name) = resolve::lookup(d.as_fd(), path)?;
+                (p, Cow::Borrowed(name))
+            };
+            retry(|| rustix::fs::utimensat(&p, &*name, &ts, AtFlags::SYMLINK_NOFOLLOW))
+        }
+    );
+    // path_link(old_fd, old_flags: lookupflags, old_path: string, new_fd, new_path: string)
+    // -> Result<(), errno>: linkat(2): a hard link at `new_path` to `old_path` (to the target
+    // of a final symlink with SYMLINK_FOLLOW, resolved beneath `old_fd`).
+    // Errors: EBADF (either fd), ENOTDIR, EINVAL (flags), ENOTCAPABLE (PATH_LINK_SOURCE on
+    // old_fd, PATH_LINK_TARGET on new_fd, either read-only, an escape on either side), EEXIST,
+    // ENOENT, EPERM (a directory), EXDEV, EFAULT, EILSEQ.
+    wasi_fn!(linker, "path_link", |ctx,
+                                   mem,
+                                   old_fd: u32,
+                                   old_flags: u32,
+                                   old_path: u32,
+                                   old_len: u32,
+                                   new_fd: u32,
+                                   new_path: u32,
+                                   new_len: u32| {
+        let (oe, ne) = (ctx.table.get(old_fd)?, ctx.table.get(new_fd)?);
+        let od = dir_mut(oe, rights::PATH_LINK_SOURCE)?;
+        let nd = dir_mut(ne, rights::PATH_LINK_TARGET)?;
+        let follow = lookupflags(old_flags)?;
+        let old = mem.str(old_path, old_len)?;
+        let new = mem.str(new_path, new_len)?;
+        let (op, oname) = if follow {
+            resolve::lookup_follow(od.as_fd(), old)?
+        } else {
+            let (p, name) = resolve::lookup(od.as_fd(), old)?;
+            (p, Cow::Borrowed(name))
+        };
+        let (np, nname) = resolve::parent(nd.as_fd(), new)?;
+        retry(|| rustix::fs::linkat(&op, &*oname, &np, nname, AtFlags::empty()))
+    });
+    // path_readlink(fd, path: string, buf: Pointer<u8>, buf_len: size) -> Result<size, errno>:
+    // readlinkat(2) into `buf`, cut short at buf_len (no NUL). The link's text is returned
+    // whatever it points at. Errors: EBADF, ENOTDIR, ENOTCAPABLE (PATH_READLINK, an escape in
+    // the directories leading to it), EINVAL (not a symlink), ENOENT, EFAULT, EILSEQ.
+    wasi_fn!(linker, "path_readlink", |ctx,
+                                       mem,
+                                       fd: u32,
+                                       path: u32,
+                                       path_len: u32,
+                                       buf: u32,
+                                       buf_len: u32,
+                                       bufused: u32| {
+        mem.slice(buf, buf_len)?;
+        mem.slice(bufused, 4)?;
+        let d = dir(ctx.table.get(fd)?, rights::PATH_READLINK)?;
+        let path = mem.str(path, path_len)?;
+        let (p, name) = resolve::lookup(d.as_fd(), path)?;
+        let mut tmp = [MaybeUninit::<u8>::uninit(); resolve::MAX_PATH];
+        let (target, _) = rustix::fs::readlinkat_raw(&p, name, &mut tmp)?;
+        let n = target.len().min(buf_len as usize);
+        let target: &[u8] = &target[..n];
+        mem.slice_mut(buf, n as u32)?.copy_from_slice(target);
+        mem.write_u32(bufused, n as u32)
+    });
+    // path_remove_directory(fd, path: string) -> Result<(), errno>: unlinkat(2) with
+    // AT_REMOVEDIR. Errors: EBADF, ENOTDIR (not a directory, incl. a symlink to one),
+    // ENOTCAPABLE (PATH_REMOVE_DIRECTORY, a read-only directory, an escape), ENOTEMPTY,
+    // EINVAL (`.`), ENOENT, EFAULT, EILSEQ.
+    wasi_fn!(linker, "path_remove_directory", |ctx, mem, fd: u32, path: u32, path_len: u32| {
+        let d = dir_mut(ctx.table.get(fd)?, rights::PATH_REMOVE_DIRECTORY)?;
+        let path = mem.str(path, path_len)?;
+        let (p, name) = resolve::parent(d.as_fd(), path)?;
+        retry(|| rustix::fs::unlinkat(&p, name, AtFlags::REMOVEDIR))
+    });
+    // path_rename(fd, old_path: string, new_fd, new_path: string) -> Result<(), errno>:
+    // renameat(2). Errors: EBADF (either fd), ENOTDIR, ENOTCAPABLE (PATH_RENAME_SOURCE on fd,
+    // PATH_RENAME_TARGET on new_fd, either read-only, an escape on either side), ENOENT,
+    // EISDIR, ENOTEMPTY, EINVAL (a directory into itself), EXDEV, EFAULT, EILSEQ.
+    wasi_fn!(linker, "path_rename", |ctx,
+                                     mem,
+                                     fd: u32,
+                                     old_path: u32,
+                                     old_len: u32,
+                                     new_fd: u32,
+                                     new_path: u32,
+                                     new_len: u32| {
+        let (oe, ne) = (ctx.table.get(fd)?, ctx.table.get(new_fd)?);
+        let od = dir_mut(oe, rights::PATH_RENAME_SOURCE)?;
+        let nd = dir_mut(ne, rights::PATH_RENAME_TARGET)?;
+        let old = mem.str(old_path, old_len)?;
+        let new = mem.str(new_path, new_len)?;
+        let (op, oname) = resolve::parent(od.as_fd(), old)?;
+        let (np, nname) = resolve::parent(nd.as_fd(), new)?;
+        retry(|| rustix::fs::renameat(&op, oname, &np, nname))
+    });
+    // path_symlink(old_path: string, fd, new_path: string) -> Result<(), errno>:
+    // symlinkat(2): a symlink at `new_path` whose text is `old_path`. Any text may be stored,
+    // even an absolute path or one climbing out of the directory (creating it is harmless; the
+    // sandbox refuses to follow it). Errors: EBADF, ENOTDIR, ENOTCAPABLE (PATH_SYMLINK, a
+    // read-only directory, an escape in `new_path`), EEXIST, ENOENT, EFAULT, EILSEQ.
+    wasi_fn!(linker, "path_symlink", |ctx,
+                                      mem,
+                                      old_path: u32,
+                                      old_len: u32,
+                                      fd: u32,
+                                      new_path: u32,
+                                      new_len: u32| {
+        let d = dir_mut(ctx.table.get(fd)?, rights::PATH_SYMLINK)?;
+        let target = mem.str(old_path, old_len)?;
+        let new = mem.str(new_path, new_len)?;
+        let (p, name) = resolve::parent(d.as_fd(), new)?;
+        retry(|| rustix::fs::symlinkat(target, &p, name))
+    });
+    // path_unlink_file(fd, path: string) -> Result<(), errno>: unlinkat(2) (a symlink itself,
+    // never its target). Errors: EBADF, ENOTDIR, ENOTCAPABLE (PATH_UNLINK_FILE, a read-only
+    // directory, an escape), EISDIR, ENOENT, EFAULT, EILSEQ.
+    wasi_fn!(linker, "path_unlink_file", |ctx, mem, fd: u32, path: u32, path_len: u32| {
+        let d = dir_mut(ctx.table.get(fd)?, rights::PATH_UNLINK_FILE)?;
+        let path = mem.str(path, path_len)?;
+        let (p, name) = resolve::parent(d.as_fd(), path)?;
+        retry(|| rustix::fs::unlinkat(&p, name, AtFlags::empty()))
+    });
     Ok(())
 }

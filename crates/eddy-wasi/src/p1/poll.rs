@@ -68,20 +68,10 @@ struct Layout {
 
 /// preview1: userdata u64 @0, tag u8 @8, clock {id u32 @16, timeout u64 @24,
 /// precision u64 @32, flags u16 @40}, 48 bytes.
-const P1: Layout = Layout {
-    size: 48,
-    clock_id: 16,
-    clock_timeout: 24,
-    clock_flags: 40,
-};
+const P1: Layout = Layout { size: 48, clock_id: 16, clock_timeout: 24, clock_flags: 40 };
 /// preview0: userdata u64 @0, tag u8 @8, clock {identifier u64 @16, id u32 @24,
 /// timeout u64 @32, precision u64 @40, flags u16 @48}, 56 bytes.
-const P0: Layout = Layout {
-    size: 56,
-    clock_id: 24,
-    clock_timeout: 32,
-    clock_flags: 48,
-};
+const P0: Layout = Layout { size: 56, clock_id: 24, clock_timeout: 32, clock_flags: 48 };
 
 /// Buffers `poll_oneoff` reuses across calls, so a call allocates nothing once they have
 /// grown to the largest subscription list seen (at most
@@ -169,10 +159,7 @@ impl Events {
         e[24..26].copy_from_slice(&flags.to_le_bytes());
         // `n < nsubscriptions` (one event per subscription at most) and the whole `out` array
         // was bounds-checked, so this neither overflows nor faults; `write_bytes` checks anyway.
-        let at = self
-            .out
-            .checked_add(self.n * EVENT_SIZE)
-            .ok_or(Errno::Fault)?;
+        let at = self.out.checked_add(self.n * EVENT_SIZE).ok_or(Errno::Fault)?;
         mem.write_bytes(at, &e)?;
         self.n += 1;
         Ok(())
@@ -251,34 +238,16 @@ fn poll_oneoff(
     // Bounds-check the whole input, the whole output and the result up front, so a bad
     // pointer fails before the call blocks or consumes anything. On wasm32 each length fits
     // in u32 or is EFAULT; `slice` adds in usize, which cannot overflow.
-    let in_len = nsubscriptions
-        .checked_mul(layout.size)
-        .ok_or(Errno::Fault)?;
+    let in_len = nsubscriptions.checked_mul(layout.size).ok_or(Errno::Fault)?;
     let out_len = nsubscriptions.checked_mul(EVENT_SIZE).ok_or(Errno::Fault)?;
     mem.slice(subscriptions, in_len)?;
     mem.slice(events, out_len)?;
     mem.slice(nevents, 4)?;
 
-    let WasiCtx {
-        table,
-        poll_scratch: s,
-        ..
-    } = ctx;
+    let WasiCtx { table, poll_scratch: s, .. } = ctx;
     let mut fds = recycle(std::mem::take(&mut s.fds));
-    let call = Call {
-        layout,
-        subscriptions,
-        nsubscriptions,
-    };
-    let r = run(
-        table,
-        &mut fds,
-        &mut s.fd_subs,
-        &mut s.clocks,
-        mem,
-        call,
-        events,
-    );
+    let call = Call { layout, subscriptions, nsubscriptions };
+    let r = run(table, &mut fds, &mut s.fd_subs, &mut s.clocks, mem, call, events);
     s.fds = recycle(fds);
     let n = r?;
     mem.write_u32(nevents, n)
@@ -335,11 +304,7 @@ fn run<'t>(
                 if t >= deadline {
                     ev.push(mem, userdata, Errno::Success, EVENTTYPE_CLOCK, 0, 0)?;
                 } else {
-                    clocks.push(PendingClock {
-                        userdata,
-                        clock,
-                        deadline,
-                    });
+                    clocks.push(PendingClock { userdata, clock, deadline });
                 }
             }
             ty @ (EVENTTYPE_FD_READ | EVENTTYPE_FD_WRITE) => {
@@ -349,11 +314,8 @@ fn run<'t>(
                         ev.push(mem, userdata, Errno::Success, ty, nbytes, 0)?
                     }
                     Ok(Readiness::Poll(hfd)) => {
-                        let flags = if ty == EVENTTYPE_FD_READ {
-                            PollFlags::IN
-                        } else {
-                            PollFlags::OUT
-                        };
+                        let flags =
+                            if ty == EVENTTYPE_FD_READ { PollFlags::IN } else { PollFlags::OUT };
                         fds.push(PollFd::from_borrowed_fd(hfd, flags));
                         fd_subs.push(FdSub { userdata, ty });
                     }
@@ -370,15 +332,9 @@ fn run<'t>(
         let timeout = if ev.n > 0 {
             Some(0)
         } else {
-            clocks
-                .iter()
-                .map(|c| c.deadline.saturating_sub(now.get(c.clock)))
-                .min()
+            clocks.iter().map(|c| c.deadline.saturating_sub(now.get(c.clock))).min()
         };
-        debug_assert!(
-            !(fds.is_empty() && timeout.is_none()),
-            "nothing to wait for"
-        );
+        debug_assert!(!(fds.is_empty() && timeout.is_none()), "nothing to wait for");
         if !fds.is_empty() || timeout != Some(0) {
             let ts = timeout.map(timespec);
             match rustix::event::poll(fds, ts.as_ref()) {
@@ -398,11 +354,7 @@ fn run<'t>(
             }
             let hangup = re.contains(PollFlags::HUP)
                 || (sub.ty == EVENTTYPE_FD_WRITE && re.contains(PollFlags::ERR));
-            let flags = if hangup {
-                EVENTRWFLAGS_FD_READWRITE_HANGUP
-            } else {
-                0
-            };
+            let flags = if hangup { EVENTRWFLAGS_FD_READWRITE_HANGUP } else { 0 };
             // Bytes ready to read: one FIONREAD per ready read event (0 where unsupported).
             let nbytes = if sub.ty == EVENTTYPE_FD_READ && re.contains(PollFlags::IN) {
                 rustix::io::ioctl_fionread(p.as_fd()).unwrap_or(0)
@@ -439,21 +391,14 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     // `nevents` out of bounds). Per subscription, in its event: EBADF (fd not open),
     // ENOTCAPABLE (no POLL_FD_READWRITE right), EINVAL (unknown or CPU-time clock, undefined
     // clock flags).
-    wasi_fn!(
-        linker,
-        "poll_oneoff",
-        |ctx, mem, subscriptions: u32, events: u32, nsubscriptions: u32, nevents: u32| {
-            poll_oneoff(
-                ctx,
-                &mut mem,
-                P1,
-                subscriptions,
-                events,
-                nsubscriptions,
-                nevents,
-            )
-        }
-    );
+    wasi_fn!(linker, "poll_oneoff", |ctx,
+                                     mem,
+                                     subscriptions: u32,
+                                     events: u32,
+                                     nsubscriptions: u32,
+                                     nevents: u32| {
+        poll_oneoff(ctx, &mut mem, P1, subscriptions, events, nsubscriptions, nevents)
+    });
     // wasi_unstable poll_oneoff: as above with the preview0 subscription layout (56 bytes,
     // clock {identifier u64, id u32, timeout, precision, flags} at 16); events are the same.
     linker.func_wrap(
@@ -465,15 +410,7 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
          nsubscriptions: u32,
          nevents: u32| {
             let (mut mem, ctx) = super::split(&mut caller)?;
-            let r = poll_oneoff(
-                ctx,
-                &mut mem,
-                P0,
-                subscriptions,
-                events,
-                nsubscriptions,
-                nevents,
-            );
+            let r = poll_oneoff(ctx, &mut mem, P0, subscriptions, events, nsubscriptions, nevents);
             Ok(super::code(r))
         },
     )?;
@@ -605,13 +542,7 @@ mod tests {
     }
 
     fn ev(userdata: u64, error: Errno, ty: u8) -> Ev {
-        Ev {
-            userdata,
-            error: error as u16,
-            ty,
-            nbytes: 0,
-            flags: 0,
-        }
+        Ev { userdata, error: error as u16, ty, nbytes: 0, flags: 0 }
     }
 
     fn ctx() -> WasiCtx {
@@ -639,22 +570,12 @@ mod tests {
     fn absolute_realtime() {
         let mut g = guest(ctx());
         let deadline = Clock::Realtime.now() + 30 * MS;
-        g.clock(
-            P1,
-            0,
-            0xDEAD_BEEF_CAFE_F00D,
-            0,
-            deadline,
-            SUBSCRIPTION_CLOCK_ABSTIME,
-        );
+        g.clock(P1, 0, 0xDEAD_BEEF_CAFE_F00D, 0, deadline, SUBSCRIPTION_CLOCK_ABSTIME);
         let t0 = Instant::now();
         let (r, evs) = g.poll(1);
         let el = t0.elapsed();
         assert_eq!(r, 0);
-        assert_eq!(
-            evs,
-            [ev(0xDEAD_BEEF_CAFE_F00D, Errno::Success, EVENTTYPE_CLOCK)]
-        );
+        assert_eq!(evs, [ev(0xDEAD_BEEF_CAFE_F00D, Errno::Success, EVENTTYPE_CLOCK)]);
         assert!(Clock::Realtime.now() >= deadline);
         assert!(el < Duration::from_millis(80), "returned late: {el:?}");
         // A deadline in the past returns at once, on either clock.
@@ -666,10 +587,7 @@ mod tests {
         assert_eq!(r, 0);
         assert_eq!(
             evs,
-            [
-                ev(7, Errno::Success, EVENTTYPE_CLOCK),
-                ev(8, Errno::Success, EVENTTYPE_CLOCK)
-            ]
+            [ev(7, Errno::Success, EVENTTYPE_CLOCK), ev(8, Errno::Success, EVENTTYPE_CLOCK)]
         );
     }
 
@@ -701,10 +619,7 @@ mod tests {
             let (r, evs) = g.poll(1000);
             let el = t0.elapsed();
             assert_eq!(r, 0);
-            assert_eq!(
-                evs,
-                [ev(0xF00D_0000 + 617, Errno::Success, EVENTTYPE_FD_WRITE)]
-            );
+            assert_eq!(evs, [ev(0xF00D_0000 + 617, Errno::Success, EVENTTYPE_FD_WRITE)]);
             assert!(el < Duration::from_millis(500), "blocked: {el:?}");
         }
         // The buffers were kept for the next call.
@@ -746,20 +661,13 @@ mod tests {
     #[test]
     fn call_errors() {
         let mut c = ctx();
-        c.limits = Limits {
-            max_poll_subscriptions: 4,
-            ..Limits::default()
-        };
+        c.limits = Limits { max_poll_subscriptions: 4, ..Limits::default() };
         let mut g = guest(c);
         for i in 0..5 {
             g.clock(P1, i, i as u64, 1, 0, 0);
         }
         assert_eq!(g.poll(0).0, Errno::Inval as i32);
-        assert_eq!(
-            g.poll(5).0,
-            Errno::Inval as i32,
-            "over max_poll_subscriptions"
-        );
+        assert_eq!(g.poll(5).0, Errno::Inval as i32, "over max_poll_subscriptions");
         assert_eq!(g.poll(4).1.len(), 4);
         g.put_sub(P1, 1, 1, 3); // no such event type
         assert_eq!(g.poll(2).0, Errno::Inval as i32);
@@ -767,10 +675,7 @@ mod tests {
         g.clock(P1, 0, 0, 1, 3_600_000 * MS, 0);
         let f = g.p1.clone();
         let mut call = |a| f.call(&mut g.store, a).unwrap();
-        assert_eq!(
-            call((0x40000 - 47, EVENTS, 1, NEVENTS)),
-            Errno::Fault as i32
-        );
+        assert_eq!(call((0x40000 - 47, EVENTS, 1, NEVENTS)), Errno::Fault as i32);
         assert_eq!(call((SUBS, 0x40000 - 31, 1, NEVENTS)), Errno::Fault as i32);
         assert_eq!(call((SUBS, EVENTS, 1, 0x40000 - 3)), Errno::Fault as i32);
         assert_eq!(call((SUBS, 0xffff_fff0, 1, NEVENTS)), Errno::Fault as i32);
@@ -785,8 +690,7 @@ mod tests {
         let mut g = guest(c);
         let f = g.p1.clone();
         assert_eq!(
-            f.call(&mut g.store, (0, 0, u32::MAX / 40, NEVENTS))
-                .unwrap(),
+            f.call(&mut g.store, (0, 0, u32::MAX / 40, NEVENTS)).unwrap(),
             Errno::Fault as i32
         );
     }
@@ -824,23 +728,15 @@ mod tests {
         let (r, evs) = g.poll(3);
         assert!(t0.elapsed() < Duration::from_millis(500));
         assert_eq!(r, 0);
-        let read = Ev {
-            nbytes: 7,
-            ..ev(0xF11E0001, Errno::Success, EVENTTYPE_FD_READ)
-        };
-        assert_eq!(
-            evs,
-            [ev(0xF11E0002, Errno::Success, EVENTTYPE_FD_WRITE), read]
-        );
+        let read = Ev { nbytes: 7, ..ev(0xF11E0001, Errno::Success, EVENTTYPE_FD_READ) };
+        assert_eq!(evs, [ev(0xF11E0002, Errno::Success, EVENTTYPE_FD_WRITE), read]);
     }
 
     #[test]
     fn pipe_readiness_nbytes_and_hangup() {
         let (rd, wr) = pipe();
-        let mut c = WasiCtxBuilder::new()
-            .stdio(Stdio::owned(StdioKind::Stdin, rd))
-            .build()
-            .unwrap();
+        let mut c =
+            WasiCtxBuilder::new().stdio(Stdio::owned(StdioKind::Stdin, rd)).build().unwrap();
         c.trace = true; // exercise the --trace path too
         let mut g = guest(c);
         g.clock(P1, 0, 0xC10C, 1, 5_000 * MS, 0);
@@ -850,13 +746,7 @@ mod tests {
         rustix::io::write(&wr, b"hello").unwrap();
         let (r, evs) = g.poll(2);
         assert_eq!(r, 0);
-        assert_eq!(
-            evs,
-            [Ev {
-                nbytes: 5,
-                ..ev(0x5717, Errno::Success, EVENTTYPE_FD_READ)
-            }]
-        );
+        assert_eq!(evs, [Ev { nbytes: 5, ..ev(0x5717, Errno::Success, EVENTTYPE_FD_READ) }]);
         let mut buf = [0u8; 16];
         assert_eq!(
             rustix::io::read(g.store.data().table.get(0).map(host_fd).unwrap(), &mut buf).unwrap(),
@@ -874,17 +764,8 @@ mod tests {
         let el = t0.elapsed();
         let wr = writer.join().unwrap();
         assert_eq!(r, 0);
-        assert_eq!(
-            evs,
-            [Ev {
-                nbytes: 3,
-                ..ev(0x5717, Errno::Success, EVENTTYPE_FD_READ)
-            }]
-        );
-        assert!(
-            el >= Duration::from_millis(25) && el < Duration::from_secs(2),
-            "{el:?}"
-        );
+        assert_eq!(evs, [Ev { nbytes: 3, ..ev(0x5717, Errno::Success, EVENTTYPE_FD_READ) }]);
+        assert!(el >= Duration::from_millis(25) && el < Duration::from_secs(2), "{el:?}");
         let fd0 = g.store.data().table.get(0).map(host_fd).unwrap();
         assert_eq!(rustix::io::read(fd0, &mut buf).unwrap(), 3);
 
@@ -894,28 +775,19 @@ mod tests {
         assert_eq!(r, 0);
         assert_eq!(
             evs,
-            [Ev {
-                flags: EVENTRWFLAGS_FD_READWRITE_HANGUP,
-                ..ev(0x5717, Errno::Success, 1)
-            }]
+            [Ev { flags: EVENTRWFLAGS_FD_READWRITE_HANGUP, ..ev(0x5717, Errno::Success, 1) }]
         );
     }
 
     #[test]
     fn pipe_write_end_reader_gone() {
         let (rd, wr) = pipe();
-        let c = WasiCtxBuilder::new()
-            .stdio(Stdio::owned(StdioKind::Stdout, wr))
-            .build()
-            .unwrap();
+        let c = WasiCtxBuilder::new().stdio(Stdio::owned(StdioKind::Stdout, wr)).build().unwrap();
         let mut g = guest(c);
         g.fd(P1, 0, 1, EVENTTYPE_FD_WRITE, 1);
         assert_eq!(g.poll(1).1, [ev(1, Errno::Success, EVENTTYPE_FD_WRITE)]);
         drop(rd);
-        let hup = Ev {
-            flags: EVENTRWFLAGS_FD_READWRITE_HANGUP,
-            ..ev(1, Errno::Success, 2)
-        };
+        let hup = Ev { flags: EVENTRWFLAGS_FD_READWRITE_HANGUP, ..ev(1, Errno::Success, 2) };
         assert_eq!(g.poll(1).1, [hup]);
     }
 
@@ -931,20 +803,11 @@ mod tests {
         let el = t0.elapsed();
         assert_eq!(r, 0);
         assert_eq!(evs, [ev(0xC10C, Errno::Success, EVENTTYPE_CLOCK)]);
-        assert!(
-            el >= Duration::from_millis(20) && el < Duration::from_millis(60),
-            "{el:?}"
-        );
+        assert!(el >= Duration::from_millis(20) && el < Duration::from_millis(60), "{el:?}");
         g.fd(P0, 0, 0xBAD, EVENTTYPE_FD_READ, 77);
         g.fd(P0, 1, 0x517, EVENTTYPE_FD_WRITE, 1);
         let (r, evs) = g.poll_with(true, 2);
         assert_eq!(r, 0);
-        assert_eq!(
-            evs,
-            [
-                ev(0xBAD, Errno::Badf, EVENTTYPE_FD_READ),
-                ev(0x517, Errno::Success, 2)
-            ]
-        );
+        assert_eq!(evs, [ev(0xBAD, Errno::Badf, EVENTTYPE_FD_READ), ev(0x517, Errno::Success, 2)]);
     }
 }

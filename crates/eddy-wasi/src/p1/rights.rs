@@ -48,12 +48,8 @@ pub const FILE_READ: u64 = FD_READ
     | POLL_FD_READWRITE
     | FD_FDSTAT_SET_FLAGS;
 /// Rights that change a file.
-pub const FILE_WRITE: u64 = FD_DATASYNC
-    | FD_SYNC
-    | FD_WRITE
-    | FD_ALLOCATE
-    | FD_FILESTAT_SET_SIZE
-    | FD_FILESTAT_SET_TIMES;
+pub const FILE_WRITE: u64 =
+    FD_DATASYNC | FD_SYNC | FD_WRITE | FD_ALLOCATE | FD_FILESTAT_SET_SIZE | FD_FILESTAT_SET_TIMES;
 /// Rights that read a directory.
 pub const DIR_READ: u64 = FD_FDSTAT_SET_FLAGS
     | PATH_OPEN

@@ -97,107 +97,98 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     // from the listener), EFAULT (result pointer), EAGAIN (non-blocking listener, no
     // connection pending), EMFILE (fd table full; the connection is closed), others as the
     // OS reports.
-    wasi_fn!(
-        linker,
-        "sock_accept",
-        |ctx, mem, fd: u32, flags: u32, ro_fd: u32| {
-            let (e, s) = socket(&ctx.table, fd)?;
-            if flags & !FDFLAGS_NONBLOCK != 0 {
-                return Err(Errno::Inval);
-            }
-            if s.kind != SocketKind::TcpListener {
-                return Err(Errno::Inval);
-            }
-            need(e, rights::SOCK_ACCEPT)?;
-            // Checked first so a bad pointer does not take a connection the guest never sees.
-            mem.slice_mut(ro_fd, 4)?;
-            let mut sf = SocketFlags::CLOEXEC;
-            if flags & FDFLAGS_NONBLOCK != 0 {
-                sf |= SocketFlags::NONBLOCK;
-            }
-            let conn = retry(|| rustix::net::accept_with(s.as_fd(), sf))?;
-            let r = rights::SOCKET & !rights::SOCK_ACCEPT;
-            let new = ctx.table.insert(FdEntry {
-                object: Object::Socket(Socket {
-                    fd: conn,
-                    kind: SocketKind::TcpStream,
-                }),
-                rights_base: r,
-                rights_inheriting: r,
-                preopen: None,
-            })?;
-            mem.write_u32(ro_fd, new)
+    wasi_fn!(linker, "sock_accept", |ctx, mem, fd: u32, flags: u32, ro_fd: u32| {
+        let (e, s) = socket(&ctx.table, fd)?;
+        if flags & !FDFLAGS_NONBLOCK != 0 {
+            return Err(Errno::Inval);
         }
-    );
+        if s.kind != SocketKind::TcpListener {
+            return Err(Errno::Inval);
+        }
+        need(e, rights::SOCK_ACCEPT)?;
+        // Checked first so a bad pointer does not take a connection the guest never sees.
+        mem.slice_mut(ro_fd, 4)?;
+        let mut sf = SocketFlags::CLOEXEC;
+        if flags & FDFLAGS_NONBLOCK != 0 {
+            sf |= SocketFlags::NONBLOCK;
+        }
+        let conn = retry(|| rustix::net::accept_with(s.as_fd(), sf))?;
+        let r = rights::SOCKET & !rights::SOCK_ACCEPT;
+        let new = ctx.table.insert(FdEntry {
+            object: Object::Socket(Socket { fd: conn, kind: SocketKind::TcpStream }),
+            rights_base: r,
+            rights_inheriting: r,
+            preopen: None,
+        })?;
+        mem.write_u32(ro_fd, new)
+    });
     // sock_recv(fd, ri_data: iovec_array, ri_flags: riflags) -> Result<(size, roflags), errno>:
     // recv(2) into the first non-empty iovec; 0 when the peer has shut down. ri_flags:
     // RECV_PEEK 1 (leave the data queued), RECV_WAITALL 2 (fill that iovec unless the
     // connection ends). roflags is always 0 (RECV_DATA_TRUNCATED is for datagrams).
     // Errors: EBADF, ENOTSOCK, ENOTCONN (a listener), ENOTCAPABLE (FD_READ dropped), EINVAL
     // (undefined ri_flags bits), EFAULT, EAGAIN (non-blocking, nothing queued), ECONNRESET, …
-    wasi_fn!(
-        linker,
-        "sock_recv",
-        |ctx,
-         mem,
-         fd: u32,
-         ri_data: u32,
-         ri_data_len: u32,
-         ri_flags: u32,
-         ro_datalen: u32,
-         ro_flags: u32| {
-            let (e, s) = stream(&ctx.table, fd)?;
-            need(e, rights::FD_READ)?;
-            if ri_flags & !(RECV_PEEK | RECV_WAITALL) != 0 {
-                return Err(Errno::Inval);
-            }
-            mem.slice_mut(ro_datalen, 4)?;
-            mem.slice_mut(ro_flags, 2)?;
-            let mut rf = RecvFlags::empty();
-            if ri_flags & RECV_PEEK != 0 {
-                rf |= RecvFlags::PEEK;
-            }
-            if ri_flags & RECV_WAITALL != 0 {
-                rf |= RecvFlags::WAITALL;
-            }
-            let n = match first_iovec(&mem, ri_data, ri_data_len)? {
-                Some((buf, len)) => {
-                    let dst = mem.slice_mut(buf, len)?;
-                    retry(|| rustix::net::recv(s.as_fd(), &mut *dst, rf))?.0
-                }
-                None => 0,
-            };
-            mem.write_u32(ro_datalen, n as u32)?;
-            mem.write_u16(ro_flags, 0)
+    wasi_fn!(linker, "sock_recv", |ctx,
+                                   mem,
+                                   fd: u32,
+                                   ri_data: u32,
+                                   ri_data_len: u32,
+                                   ri_flags: u32,
+                                   ro_datalen: u32,
+                                   ro_flags: u32| {
+        let (e, s) = stream(&ctx.table, fd)?;
+        need(e, rights::FD_READ)?;
+        if ri_flags & !(RECV_PEEK | RECV_WAITALL) != 0 {
+            return Err(Errno::Inval);
         }
-    );
+        mem.slice_mut(ro_datalen, 4)?;
+        mem.slice_mut(ro_flags, 2)?;
+        let mut rf = RecvFlags::empty();
+        if ri_flags & RECV_PEEK != 0 {
+            rf |= RecvFlags::PEEK;
+        }
+        if ri_flags & RECV_WAITALL != 0 {
+            rf |= RecvFlags::WAITALL;
+        }
+        let n = match first_iovec(&mem, ri_data, ri_data_len)? {
+            Some((buf, len)) => {
+                let dst = mem.slice_mut(buf, len)?;
+                retry(|| rustix::net::recv(s.as_fd(), &mut *dst, rf))?.0
+            }
+            None => 0,
+        };
+        mem.write_u32(ro_datalen, n as u32)?;
+        mem.write_u16(ro_flags, 0)
+    });
     // sock_send(fd, si_data: ciovec_array, si_flags: siflags) -> Result<size, errno>:
     // send(2)/sendmsg(2) of up to 16 non-empty ciovecs (more is a short send), without
     // SIGPIPE. Errors: EBADF, ENOTSOCK, ENOTCONN (a listener), ENOTCAPABLE (FD_WRITE
     // dropped), EINVAL (si_flags not 0), EFAULT, EPIPE (shut down for writing), EAGAIN, …
-    wasi_fn!(
-        linker,
-        "sock_send",
-        |ctx, mem, fd: u32, si_data: u32, si_data_len: u32, si_flags: u32, so_datalen: u32| {
-            let (e, s) = stream(&ctx.table, fd)?;
-            need(e, rights::FD_WRITE)?;
-            if si_flags != 0 {
-                return Err(Errno::Inval);
-            }
-            mem.slice_mut(so_datalen, 4)?;
-            let mut bufs = [IoSlice::new(&[]); MAX_IOVS];
-            let n = gather(&mem, si_data, si_data_len, &mut bufs)?;
-            let sent = match n {
-                0 => 0,
-                1 => retry(|| rustix::net::send(s.as_fd(), &bufs[0], SendFlags::NOSIGNAL))?,
-                _ => retry(|| {
-                    let mut control = rustix::net::SendAncillaryBuffer::default();
-                    rustix::net::sendmsg(s.as_fd(), &bufs[..n], &mut control, SendFlags::NOSIGNAL)
-                })?,
-            };
-            mem.write_u32(so_datalen, sent as u32)
+    wasi_fn!(linker, "sock_send", |ctx,
+                                   mem,
+                                   fd: u32,
+                                   si_data: u32,
+                                   si_data_len: u32,
+                                   si_flags: u32,
+                                   so_datalen: u32| {
+        let (e, s) = stream(&ctx.table, fd)?;
+        need(e, rights::FD_WRITE)?;
+        if si_flags != 0 {
+            return Err(Errno::Inval);
         }
-    );
+        mem.slice_mut(so_datalen, 4)?;
+        let mut bufs = [IoSlice::new(&[]); MAX_IOVS];
+        let n = gather(&mem, si_data, si_data_len, &mut bufs)?;
+        let sent = match n {
+            0 => 0,
+            1 => retry(|| rustix::net::send(s.as_fd(), &bufs[0], SendFlags::NOSIGNAL))?,
+            _ => retry(|| {
+                let mut control = rustix::net::SendAncillaryBuffer::default();
+                rustix::net::sendmsg(s.as_fd(), &bufs[..n], &mut control, SendFlags::NOSIGNAL)
+            })?,
+        };
+        mem.write_u32(so_datalen, sent as u32)
+    });
     // sock_shutdown(fd, how: sdflags) -> Result<(), errno>: shutdown(2) of the receive side
     // (RD 1), the send side (WR 2) or both (3). Errors: EBADF, ENOTSOCK, ENOTCONN (a
     // listener, or not connected), ENOTCAPABLE (SOCK_SHUTDOWN dropped), EINVAL (how is 0 or
@@ -308,10 +299,7 @@ mod tests {
             self.put(IOVS, &[BUF.to_le_bytes(), 0u32.to_le_bytes()].concat());
             self.put(IOVS + 8, &[BUF.to_le_bytes(), 64u32.to_le_bytes()].concat());
             self.put(RES2, &[0xff, 0xff]);
-            let r = self
-                .recv
-                .call(&mut self.store, (fd, IOVS, 2, flags, RES, RES2))
-                .unwrap();
+            let r = self.recv.call(&mut self.store, (fd, IOVS, 2, flags, RES, RES2)).unwrap();
             if r != OK {
                 return (r, Vec::new(), 0);
             }
@@ -329,10 +317,7 @@ mod tests {
                 at += p.len() as u32;
             }
             let n = parts.len() as u32;
-            let r = self
-                .send
-                .call(&mut self.store, (fd, IOVS, n, flags, RES))
-                .unwrap();
+            let r = self.send.call(&mut self.store, (fd, IOVS, n, flags, RES)).unwrap();
             (r, self.u32(RES))
         }
         fn shutdown(&mut self, fd: u32, how: u32) -> i32 {
@@ -344,10 +329,7 @@ mod tests {
     fn listening() -> (WasiCtx, std::net::SocketAddr) {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = l.local_addr().unwrap();
-        let sock = Socket {
-            fd: l.into(),
-            kind: SocketKind::TcpListener,
-        };
+        let sock = Socket { fd: l.into(), kind: SocketKind::TcpListener };
         (WasiCtxBuilder::new().socket(sock).build().unwrap(), addr)
     }
 
@@ -402,10 +384,7 @@ mod tests {
     fn accept_nonblocking_listener_nothing_pending() {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         l.set_nonblocking(true).unwrap();
-        let sock = Socket {
-            fd: l.into(),
-            kind: SocketKind::TcpListener,
-        };
+        let sock = Socket { fd: l.into(), kind: SocketKind::TcpListener };
         let mut g = guest(WasiCtxBuilder::new().socket(sock).build().unwrap());
         assert_eq!(g.accept(3, 0).0, e(Errno::Again));
     }
@@ -414,10 +393,7 @@ mod tests {
     fn errors() {
         let (mut ctx, addr) = listening();
         let _client = TcpStream::connect(addr).unwrap();
-        let mut g = guest(std::mem::replace(
-            &mut ctx,
-            WasiCtxBuilder::new().build().unwrap(),
-        ));
+        let mut g = guest(std::mem::replace(&mut ctx, WasiCtxBuilder::new().build().unwrap()));
         // Bad fd; not a socket (stdio).
         for (fd, errno) in [(99, Errno::Badf), (0, Errno::Notsock), (1, Errno::Notsock)] {
             assert_eq!(g.accept(fd, 0).0, e(errno), "accept {fd}");
@@ -433,10 +409,7 @@ mod tests {
         assert_eq!(g.accept(3, 1).0, e(Errno::Inval));
         assert_eq!(g.accept(3, 0x10004).0, e(Errno::Inval));
         // Result pointer out of bounds: EFAULT, and the connection is still there.
-        assert_eq!(
-            g.accept.call(&mut g.store, (3, 0, 65534)).unwrap(),
-            e(Errno::Fault)
-        );
+        assert_eq!(g.accept.call(&mut g.store, (3, 0, 65534)).unwrap(), e(Errno::Fault));
         let (r, fd) = g.accept(3, 0);
         assert_eq!(r, OK);
         // accept on a stream.
@@ -479,9 +452,7 @@ mod tests {
         crate::p1::add_to_linker(&mut linker).unwrap();
         let inst = linker.instantiate(&mut g.store, &module).unwrap();
         let mem = inst.get_memory(&mut g.store, "memory").unwrap();
-        let p = inst
-            .get_typed_func::<(u32, u32, u32, u32), i32>(&mut g.store, "p")
-            .unwrap();
+        let p = inst.get_typed_func::<(u32, u32, u32, u32), i32>(&mut g.store, "p").unwrap();
         let mut sub = [0u8; 48];
         sub[0..8].copy_from_slice(&0x50C4u64.to_le_bytes());
         sub[8] = 1;
