@@ -93,6 +93,29 @@ pub fn default_cache_dir() -> Option<PathBuf> {
         .or_else(|| var("HOME").map(|d| d.join(".cache").join("eddy")))
 }
 
+/// Every feature's final setting: all on, then the user's overrides, then features that
+/// depend on a disabled one (relaxed-simd on simd; gc on function-references; both on
+/// reference-types) turned off too unless the user named them explicitly.
+fn resolve_features(overrides: &[(WasmFeature, bool)]) -> Vec<(WasmFeature, bool)> {
+    let explicit = |x: WasmFeature| overrides.iter().rev().find(|(g, _)| *g == x).map(|p| p.1);
+    let mut out: Vec<(WasmFeature, bool)> =
+        WasmFeature::ALL.iter().map(|&(_, f)| (f, explicit(f).unwrap_or(true))).collect();
+    let deps = [
+        (WasmFeature::RelaxedSimd, WasmFeature::Simd),
+        (WasmFeature::FunctionReferences, WasmFeature::ReferenceTypes),
+        (WasmFeature::Gc, WasmFeature::FunctionReferences),
+    ];
+    for (dependent, base) in deps {
+        let base_on = out.iter().any(|&(g, v)| g == base && v);
+        if !base_on && explicit(dependent).is_none() {
+            for p in out.iter_mut().filter(|p| p.0 == dependent) {
+                p.1 = false;
+            }
+        }
+    }
+    out
+}
+
 /// wasmtime's engine configured for Eddy, with the compile cache.
 #[derive(Clone, Debug)]
 pub struct Engine {
@@ -112,37 +135,23 @@ impl Engine {
     /// Builds an engine. Errors: `Error::Other` if wasmtime rejects the configuration (a
     /// feature combination it cannot support).
     pub fn new(config: &EngineConfig) -> Result<Engine, Error> {
+        let f = resolve_features(&config.features);
+        let on = |x: WasmFeature| f.iter().any(|&(g, v)| g == x && v);
         let mut c = wasmtime::Config::new();
-        c.wasm_exceptions(true)
-            .wasm_tail_call(true)
-            .wasm_extended_const(true)
-            .wasm_multi_memory(true)
-            .wasm_bulk_memory(true)
-            .wasm_simd(true)
-            .wasm_relaxed_simd(true)
-            .wasm_reference_types(true)
-            .wasm_function_references(true)
-            .wasm_gc(true)
-            .wasm_memory64(true)
-            .wasm_threads(true)
+        c.wasm_exceptions(on(WasmFeature::Exceptions))
+            .wasm_tail_call(on(WasmFeature::TailCall))
+            .wasm_extended_const(on(WasmFeature::ExtendedConst))
+            .wasm_multi_memory(on(WasmFeature::MultiMemory))
+            .wasm_bulk_memory(on(WasmFeature::BulkMemory))
+            .wasm_simd(on(WasmFeature::Simd))
+            .wasm_relaxed_simd(on(WasmFeature::RelaxedSimd))
+            .wasm_reference_types(on(WasmFeature::ReferenceTypes))
+            .wasm_function_references(on(WasmFeature::FunctionReferences))
+            .wasm_gc(on(WasmFeature::Gc))
+            .wasm_memory64(on(WasmFeature::Memory64))
+            .wasm_threads(on(WasmFeature::Threads))
             .epoch_interruption(config.epoch_interruption)
             .consume_fuel(config.consume_fuel);
-        for &(f, on) in &config.features {
-            match f {
-                WasmFeature::Exceptions => c.wasm_exceptions(on),
-                WasmFeature::TailCall => c.wasm_tail_call(on),
-                WasmFeature::ExtendedConst => c.wasm_extended_const(on),
-                WasmFeature::MultiMemory => c.wasm_multi_memory(on),
-                WasmFeature::BulkMemory => c.wasm_bulk_memory(on),
-                WasmFeature::Simd => c.wasm_simd(on),
-                WasmFeature::RelaxedSimd => c.wasm_relaxed_simd(on),
-                WasmFeature::ReferenceTypes => c.wasm_reference_types(on),
-                WasmFeature::FunctionReferences => c.wasm_function_references(on),
-                WasmFeature::Gc => c.wasm_gc(on),
-                WasmFeature::Memory64 => c.wasm_memory64(on),
-                WasmFeature::Threads => c.wasm_threads(on),
-            };
-        }
         let inner = wasmtime::Engine::new(&c).map_err(|e| Error::Other(one_line(&e)))?;
         let cache = config.cache_dir.clone().map(|dir| CompileCache::new(dir, &inner));
         Ok(Engine { inner, cache, config: config.clone() })

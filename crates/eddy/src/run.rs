@@ -166,8 +166,16 @@ fn exit_or_trap(e: wasmtime::Error) -> Result<i32, Error> {
     }
 }
 
+/// The trap (or host error) that ended a call, then the wasm backtrace if there is one. The
+/// host's own Rust backtrace (captured under `RUST_BACKTRACE`) is left out: it describes Eddy,
+/// not the guest.
 fn trap(e: wasmtime::Error) -> Error {
-    Error::Trap(format!("{e:?}"))
+    let mut msg = e.root_cause().to_string();
+    if let Some(bt) = e.downcast_ref::<wasmtime::WasmBacktrace>() {
+        msg.push('\n');
+        msg.push_str(bt.to_string().trim_end());
+    }
+    Error::Trap(msg)
 }
 
 /// Runs a preview1 command: instantiates `program` with `caps` and calls `_start` (after

@@ -65,17 +65,27 @@ pub struct Descriptor {
     /// For a directory: what the guest may do with the directory (children inherit at most
     /// this). For a file: unused (`DirPerms::READ`).
     pub dir_perms: DirPerms,
+    /// Whether this is a regular file (always ready: polls answer without a syscall). False
+    /// for directories, devices, FIFOs and sockets opened by path. Fixed at open time.
+    pub regular_file: bool,
 }
 
 impl Descriptor {
     /// Wraps an open directory fd (e.g. a preopen) with the permissions given.
     pub fn dir(fd: OwnedFd, dir_perms: DirPerms, file_perms: FilePerms) -> Descriptor {
-        Descriptor { fd, kind: DescriptorKind::Dir, file_perms, dir_perms }
+        Descriptor { fd, kind: DescriptorKind::Dir, file_perms, dir_perms, regular_file: false }
     }
 
-    /// Wraps an open file fd with the permissions given.
-    pub fn file(fd: OwnedFd, file_perms: FilePerms) -> Descriptor {
-        Descriptor { fd, kind: DescriptorKind::File, file_perms, dir_perms: DirPerms::READ }
+    /// Wraps an open non-directory fd with the permissions given; `regular_file` says
+    /// whether it is a regular file (from the `fstat` done at open).
+    pub fn file(fd: OwnedFd, file_perms: FilePerms, regular_file: bool) -> Descriptor {
+        Descriptor {
+            fd,
+            kind: DescriptorKind::File,
+            file_perms,
+            dir_perms: DirPerms::READ,
+            regular_file,
+        }
     }
 
     /// Opens a host directory to be granted as a preopen (`open(O_DIRECTORY|O_PATH)`-like:

@@ -384,7 +384,12 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         let hfd = writable(e, rights::FD_WRITE)?;
         let mut bufs = [IoSlice::new(&[]); MAX_IOVS];
         let n = gather(&mem, iovs, iovs_len, &mut bufs)?;
-        let written = if n == 0 { 0 } else { retry(|| rustix::io::writev(hfd, &bufs[..n]))? };
+        // One buffer (the common case): write(2), cheaper in the kernel than writev(2).
+        let written = match n {
+            0 => 0,
+            1 => retry(|| rustix::io::write(hfd, &bufs[0]))?,
+            _ => retry(|| rustix::io::writev(hfd, &bufs[..n]))?,
+        };
         mem.write_u32(nwritten, written as u32)
     });
     // fd_pwrite(fd, iovs, offset: filesize) -> Result<size, errno>: pwritev(2).
@@ -401,8 +406,11 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         need_seek(e, rights::FD_SEEK)?;
         let mut bufs = [IoSlice::new(&[]); MAX_IOVS];
         let n = gather(&mem, iovs, iovs_len, &mut bufs)?;
-        let written =
-            if n == 0 { 0 } else { retry(|| rustix::io::pwritev(hfd, &bufs[..n], offset))? };
+        let written = match n {
+            0 => 0,
+            1 => retry(|| rustix::io::pwrite(hfd, &bufs[0], offset))?,
+            _ => retry(|| rustix::io::pwritev(hfd, &bufs[..n], offset))?,
+        };
         mem.write_u32(nwritten, written as u32)
     });
     // fd_read(fd, iovs: iovec_array) -> Result<size, errno>: readv(2) straight into guest
@@ -411,7 +419,10 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     wasi_fn!(linker, "fd_read", |ctx, mem, fd: u32, iovs: u32, iovs_len: u32, nread: u32| {
         let e = ctx.table.get(fd)?;
         let hfd = readable(e)?;
-        let n = scatter(&mut mem, iovs, iovs_len, |bufs| retry(|| rustix::io::readv(hfd, bufs)))?;
+        let n = scatter(&mut mem, iovs, iovs_len, |bufs| match bufs {
+            [one] => retry(|| rustix::io::read(hfd, &mut **one)),
+            _ => retry(|| rustix::io::readv(hfd, bufs)),
+        })?;
         mem.write_u32(nread, n as u32)
     });
     // fd_pread(fd, iovs, offset: filesize) -> Result<size, errno>: preadv(2), as fd_read.
@@ -426,8 +437,9 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         let e = ctx.table.get(fd)?;
         let hfd = readable(e)?;
         need_seek(e, rights::FD_SEEK)?;
-        let n = scatter(&mut mem, iovs, iovs_len, |bufs| {
-            retry(|| rustix::io::preadv(hfd, bufs, offset))
+        let n = scatter(&mut mem, iovs, iovs_len, |bufs| match bufs {
+            [one] => retry(|| rustix::io::pread(hfd, &mut **one, offset)),
+            _ => retry(|| rustix::io::preadv(hfd, bufs, offset)),
         })?;
         mem.write_u32(nread, n as u32)
     });

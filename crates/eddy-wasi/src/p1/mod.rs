@@ -214,7 +214,7 @@ impl<'a> GuestMemory<'a> {
 /// Splits a caller into the guest memory and the WASI context for one hostcall.
 ///
 /// Errors (a trap): the instance exports no `memory`, or it is a shared memory.
-#[inline]
+#[inline(always)]
 pub(crate) fn split<'a, T: WasiView>(
     caller: &'a mut Caller<'_, T>,
 ) -> AnyResult<(GuestMemory<'a>, &'a mut WasiCtx)> {

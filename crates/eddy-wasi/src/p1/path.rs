@@ -196,9 +196,12 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         let req = open_request(e, d, dirflags, oflags, fs_rights_base, fdflags)?;
         let path = mem.str(path, path_len)?;
         let hfd = resolve::open(d.as_fd(), path, req.flags, Mode::from_raw_mode(0o666))?;
-        let is_dir = req.directory
-            || rustix::fs::FileType::from_raw_mode(retry(|| rustix::fs::fstat(&hfd))?.st_mode)
-                == rustix::fs::FileType::Directory;
+        let ft = if req.directory {
+            rustix::fs::FileType::Directory
+        } else {
+            rustix::fs::FileType::from_raw_mode(retry(|| rustix::fs::fstat(&hfd))?.st_mode)
+        };
+        let is_dir = ft == rustix::fs::FileType::Directory;
         let (dir_perms, file_perms, inh) = (d.dir_perms, d.file_perms, e.rights_inheriting);
         let (object, base, inheriting) = if is_dir {
             let (b, i) = rights::for_dir(dir_perms, file_perms);
@@ -213,7 +216,7 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             if !fp.read {
                 b &= !rights::FD_READ;
             }
-            (Descriptor::file(hfd, fp), b, inh)
+            (Descriptor::file(hfd, fp, ft == rustix::fs::FileType::RegularFile), b, inh)
         };
         let new_fd = ctx.table.insert(FdEntry {
             object: Object::Descriptor(object),

@@ -196,16 +196,12 @@ fn readiness(table: &FdTable, fd: u32, ty: u8) -> Result<Readiness<'_>> {
     match &e.object {
         // A directory never blocks (reads and writes fail at once).
         Object::Descriptor(d) if d.kind == DescriptorKind::Dir => Ok(Readiness::Now(0)),
+        // A FIFO, device or socket opened by path.
+        Object::Descriptor(d) if !d.regular_file => Ok(Readiness::Poll(d.as_fd())),
+        // A regular file is always ready: writable now, readable up to its end.
+        Object::Descriptor(_) if ty == EVENTTYPE_FD_WRITE => Ok(Readiness::Now(0)),
         Object::Descriptor(d) => {
             let st = rustix::fs::fstat(d.as_fd())?;
-            if rustix::fs::FileType::from_raw_mode(st.st_mode) != rustix::fs::FileType::RegularFile
-            {
-                // A FIFO, device or socket opened by path.
-                return Ok(Readiness::Poll(d.as_fd()));
-            }
-            if ty == EVENTTYPE_FD_WRITE {
-                return Ok(Readiness::Now(0));
-            }
             let pos = retry(|| rustix::fs::tell(d.as_fd()))?;
             Ok(Readiness::Now((st.st_size as u64).saturating_sub(pos)))
         }
@@ -713,7 +709,7 @@ mod tests {
         let fd = c
             .table
             .insert(FdEntry {
-                object: Object::Descriptor(Descriptor::file(f.into(), FilePerms::ALL)),
+                object: Object::Descriptor(Descriptor::file(f.into(), FilePerms::ALL, true)),
                 rights_base: rights::for_file(FilePerms::ALL),
                 rights_inheriting: 0,
                 preopen: None,
