@@ -17,7 +17,7 @@ use crate::filesystem::{Descriptor, DescriptorKind};
 use crate::table::{FdEntry, Object};
 
 /// Most iovecs gathered into one `writev`; more are a short write, which the spec allows.
-const MAX_IOVS: usize = 16;
+pub(crate) const MAX_IOVS: usize = 16;
 
 /// The host fd behind any p1 fd.
 #[inline]
@@ -103,7 +103,7 @@ pub(crate) fn retry<R>(mut f: impl FnMut() -> rustix::io::Result<R>) -> Result<R
 
 /// Gathers up to [`MAX_IOVS`] non-empty ciovecs into `out`; returns how many.
 #[inline]
-fn gather<'m>(
+pub(crate) fn gather<'m>(
     mem: &'m GuestMemory<'_>,
     iovs: u32,
     iovs_len: u32,

@@ -52,7 +52,7 @@ pub fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) -> AnyResult<()> {
     random::add(linker)?;
     sched::add(linker)?;
     sock::add(linker)?;
-    for name in P0_SAME_ABI {
+    for name in P1_FUNCTIONS.iter().filter(|n| !P0_DIFFERENT.contains(n)) {
         // Every name is defined above (the `all_functions_defined` test checks); an alias of
         // a missing one would be a host bug caught there, not a guest error.
         let _ = linker.alias(MODULE, name, MODULE_P0, name);
@@ -61,51 +61,10 @@ pub fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) -> AnyResult<()> {
     Ok(())
 }
 
-/// preview1 functions whose preview0 ABI is identical (same name, same signature, same
-/// memory layouts).
-const P0_SAME_ABI: &[&str] = &[
-    "args_get",
-    "args_sizes_get",
-    "environ_get",
-    "environ_sizes_get",
-    "clock_res_get",
-    "clock_time_get",
-    "fd_advise",
-    "fd_allocate",
-    "fd_close",
-    "fd_datasync",
-    "fd_fdstat_get",
-    "fd_fdstat_set_flags",
-    "fd_fdstat_set_rights",
-    "fd_filestat_set_size",
-    "fd_filestat_set_times",
-    "fd_pread",
-    "fd_prestat_get",
-    "fd_prestat_dir_name",
-    "fd_pwrite",
-    "fd_read",
-    "fd_readdir",
-    "fd_renumber",
-    "fd_sync",
-    "fd_tell",
-    "fd_write",
-    "path_create_directory",
-    "path_filestat_set_times",
-    "path_link",
-    "path_open",
-    "path_readlink",
-    "path_remove_directory",
-    "path_rename",
-    "path_symlink",
-    "path_unlink_file",
-    "proc_exit",
-    "proc_raise",
-    "random_get",
-    "sched_yield",
-    "sock_recv",
-    "sock_send",
-    "sock_shutdown",
-];
+/// preview1 functions that preview0 lacks (`sock_accept`) or whose p0 ABI differs (`p0.rs`
+/// and `poll.rs` register those). Every other p1 function is also a p0 function.
+const P0_DIFFERENT: &[&str] =
+    &["fd_seek", "fd_filestat_get", "path_filestat_get", "poll_oneoff", "sock_accept"];
 
 /// The guest's linear memory during one hostcall. Every access is bounds-checked: an
 /// out-of-bounds pointer or length is `EFAULT`, never a host fault.
@@ -348,7 +307,7 @@ mod tests {
                 missing.push(format!("{MODULE}::{name}"));
             }
         }
-        for name in P0_SAME_ABI.iter().chain(&["fd_seek"]) {
+        for name in P1_FUNCTIONS.iter().filter(|n| **n != "sock_accept") {
             if linker.get(&mut store, MODULE_P0, name).is_err() {
                 missing.push(format!("{MODULE_P0}::{name}"));
             }

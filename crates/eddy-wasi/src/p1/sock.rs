@@ -11,7 +11,7 @@ use std::io::IoSlice;
 use rustix::net::{RecvFlags, SendFlags, Shutdown, SocketFlags};
 use wasmtime::Linker;
 
-use super::fd::{need, retry};
+use super::fd::{gather, need, retry, MAX_IOVS};
 use super::{rights, wasi_fn, GuestMemory};
 use crate::ctx::WasiView;
 use crate::errno::{Errno, Result};
@@ -28,8 +28,6 @@ const RECV_WAITALL: u32 = 1 << 1;
 const SDFLAGS_RD: u32 = 1 << 0;
 /// `sdflags::wr`.
 const SDFLAGS_WR: u32 = 1 << 1;
-/// Most ciovecs gathered into one `sendmsg`; more are a short send, which the spec allows.
-const MAX_IOVS: usize = 16;
 
 /// The entry and socket at `fd`. Errors: `EBADF` (not open), `ENOTSOCK` (not a socket).
 #[inline]
@@ -63,29 +61,6 @@ fn first_iovec(mem: &GuestMemory<'_>, iovs: u32, iovs_len: u32) -> Result<Option
         }
     }
     Ok(None)
-}
-
-/// Gathers up to [`MAX_IOVS`] non-empty ciovecs into `out`; returns how many.
-#[inline]
-fn gather<'m>(
-    mem: &'m GuestMemory<'_>,
-    iovs: u32,
-    iovs_len: u32,
-    out: &mut [IoSlice<'m>; MAX_IOVS],
-) -> Result<usize> {
-    let mut n = 0;
-    for i in 0..iovs_len {
-        if n == MAX_IOVS {
-            break;
-        }
-        let (buf, len) = mem.iovec(iovs, i)?;
-        if len == 0 {
-            continue;
-        }
-        out[n] = IoSlice::new(mem.slice(buf, len)?);
-        n += 1;
-    }
-    Ok(n)
 }
 
 pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
