@@ -1,8 +1,9 @@
 //! `eddy`: runs WASI programs.
 //!
-//! Exit status: the guest's (`proc_exit(n)` → n, `_start` returning → 0); 134 when the guest
-//! traps (message and wasm backtrace on stderr); 1 for a load, link or capability error (one
-//! line on stderr naming the problem); 2 for a command-line usage error (clap's).
+//! Exit status: the guest's (`proc_exit(n)` → n, `_start` returning → 0; for a component,
+//! `exit-with-code(n)` → n, `run` returning or `exit` with `ok` → 0, `err` → 1); 134 when the
+//! guest traps (message and wasm backtrace on stderr); 1 for a load, link or capability error
+//! (one line on stderr naming the problem); 2 for a command-line usage error (clap's).
 
 mod options;
 

@@ -17,7 +17,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run a WASI program (a preview1 core module, `.wasm` or `.wat`).
+    /// Run a WASI program: a preview1 core module or a WASI 0.2 command component (`.wasm` or
+    /// `.wat`).
     Run(RunCommand),
     /// Compile a program ahead of time into a `.cwasm` file for `eddy run --allow-precompiled`.
     Compile(CompileCommand),

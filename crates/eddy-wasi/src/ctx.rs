@@ -21,13 +21,23 @@ pub struct Limits {
     /// `get-random-bytes`). p1 `random_get` writes straight into guest memory and needs no
     /// host buffer. Default 64 MiB.
     pub max_random_bytes: u32,
-    /// Most subscriptions one `poll_oneoff` call may carry; beyond it `EINVAL`. Default 65536.
+    /// Most subscriptions one `poll_oneoff` call may carry (beyond it `EINVAL`), and most
+    /// pollables one WASI 0.2 `poll` may wait on (beyond it a trap). Default 65536.
     pub max_poll_subscriptions: u32,
+    /// Most WASI 0.2 resources (streams, pollables, descriptors, …) one component instance
+    /// may hold at once; creating one more traps with a message naming the table. Default
+    /// 1048576.
+    pub max_resources: u32,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_fds: 16384, max_random_bytes: 64 << 20, max_poll_subscriptions: 65536 }
+        Limits {
+            max_fds: 16384,
+            max_random_bytes: 64 << 20,
+            max_poll_subscriptions: 65536,
+            max_resources: 1 << 20,
+        }
     }
 }
 
@@ -63,6 +73,13 @@ pub struct WasiCtx {
     pub(crate) trace: bool,
     /// Reused buffers of `poll_oneoff` (kept across calls so polling does not allocate).
     pub(crate) poll_scratch: crate::p1::poll::Scratch,
+    /// The WASI 0.2 component resource table (streams, pollables, descriptors, …).
+    pub(crate) p2: wasmtime::component::ResourceTable,
+    /// Reused buffers of WASI 0.2 `poll` (kept across calls so polling does not allocate).
+    pub(crate) p2_poll_scratch: crate::p2::io::poll::Scratch,
+    /// State of `wasi:random/insecure` (a wyrand generator) and `insecure-seed`'s value,
+    /// both seeded from the host's secure source on first use.
+    pub(crate) insecure: Option<crate::random::Insecure>,
 }
 
 impl WasiCtx {
@@ -70,6 +87,15 @@ impl WasiCtx {
     /// Call it once after instantiation; hostcalls fall back to the `memory` export if not.
     pub fn set_memory(&mut self, memory: wasmtime::Memory) {
         self.memory = Some(memory);
+    }
+
+    /// The standard stream `kind` (the object at p1 fd 0, 1 or 2), if the guest has not
+    /// closed or renumbered it away. WASI 0.2 streams over stdio use this same object.
+    pub fn stdio(&self, kind: StdioKind) -> Option<&Stdio> {
+        match self.table.get(kind as u32) {
+            Ok(FdEntry { object: Object::Stdio(s), .. }) if s.kind == kind => Some(s),
+            _ => None,
+        }
     }
 }
 
@@ -203,6 +229,8 @@ impl WasiCtxBuilder {
             v.push(0);
             v
         };
+        let mut p2 = wasmtime::component::ResourceTable::new();
+        p2.set_max_capacity(self.limits.max_resources as usize);
         Ok(WasiCtx {
             args: self.args.drain(..).map(nul).collect(),
             env: self.env.drain(..).map(|(k, v)| nul(format!("{k}={v}"))).collect(),
@@ -211,6 +239,9 @@ impl WasiCtxBuilder {
             memory: None,
             trace: self.trace,
             poll_scratch: Default::default(),
+            p2,
+            p2_poll_scratch: Default::default(),
+            insecure: None,
         })
     }
 }

@@ -1,13 +1,15 @@
 //! Eddy's WASI host.
 //!
 //! One set of host objects — [`filesystem::Descriptor`], [`stdio::Stdio`], [`sockets::Socket`]
-//! — owned by a [`WasiCtx`], and the ABIs that are *views* over them. This crate has the
-//! preview1 view ([`p1`]): `wasi_snapshot_preview1` (and the `wasi_unstable` names whose ABI is
-//! the same) implemented directly against guest memory.
+//! — owned by a [`WasiCtx`], and the ABIs that are *views* over them: the preview1 view
+//! ([`p1`]): `wasi_snapshot_preview1` (and the `wasi_unstable` names whose ABI is the same)
+//! implemented directly against guest memory; and the WASI 0.2 view ([`p2`]), serving
+//! `wasi:cli/command@0.2.x` components through `bindgen!` bindings over the same objects.
 //!
 //! Layout (one module per WASI interface): [`clocks`], [`random`], [`filesystem`] (with the
-//! sandbox in `filesystem::resolve`), [`stdio`], [`sockets`], [`table`] (the p1 fd table) and
-//! [`p1`] (the preview1 functions, one file per family).
+//! sandbox in `filesystem::resolve` and the shared path operations in `filesystem::ops`),
+//! [`stdio`], [`sockets`], [`table`] (the p1 fd table), [`p1`] (the preview1 functions, one
+//! file per family) and [`p2`] (one file per WASI 0.2 interface).
 #![deny(missing_docs, missing_debug_implementations)]
 
 pub mod clocks;
@@ -15,6 +17,7 @@ pub mod ctx;
 pub mod errno;
 pub mod filesystem;
 pub mod p1;
+pub mod p2;
 pub mod random;
 pub mod sockets;
 pub mod stdio;
@@ -24,7 +27,7 @@ pub use ctx::{Limits, WasiCtx, WasiCtxBuilder, WasiView};
 pub use errno::Errno;
 pub use filesystem::{DirPerms, FilePerms};
 
-/// The error a guest's `proc_exit(code)` (or, later, `exit-with-code`) raises to unwind out of
+/// The error a guest's `proc_exit(code)` (or `wasi:cli/exit`'s `exit`/`exit-with-code`) raises to unwind out of
 /// wasm. The embedder downcasts the call's error to this type to get the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("guest exited with status {0}")]

@@ -16,3 +16,58 @@ pub fn fill_secure(buf: &mut [u8]) -> Result<()> {
     }
     Ok(())
 }
+
+/// The generator behind `wasi:random/insecure` and the value of `insecure-seed`: not for
+/// secrets, only fast. Both are seeded once per instance from [`fill_secure`].
+#[derive(Debug, Clone)]
+pub struct Insecure {
+    state: u64,
+    /// `insecure-seed`'s answer: fixed for the instance's life, as the WIT asks.
+    pub seed: (u64, u64),
+}
+
+impl Insecure {
+    /// A generator seeded from the host's secure source. Errors: as [`fill_secure`].
+    pub fn new() -> Result<Insecure> {
+        let mut b = [0u8; 24];
+        fill_secure(&mut b)?;
+        let w = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        Ok(Insecure { state: w(0), seed: (w(8), w(16)) })
+    }
+
+    /// The next 64 pseudo-random bits (wyrand: an add, a 128-bit multiply and a xor).
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0xa076_1d64_78bd_642f);
+        let t = u128::from(self.state) * u128::from(self.state ^ 0xe703_7ed1_a0b4_28db);
+        (t >> 64) as u64 ^ t as u64
+    }
+
+    /// Fills `buf` with pseudo-random bytes.
+    pub fn fill(&mut self, buf: &mut [u8]) {
+        for chunk in buf.chunks_mut(8) {
+            let v = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insecure_fills_every_length_and_keeps_its_seed() {
+        let mut g = Insecure::new().unwrap();
+        let seed = g.seed;
+        for len in [0, 1, 7, 8, 9, 100] {
+            let mut b = vec![0u8; len];
+            g.fill(&mut b);
+            if len >= 8 {
+                assert!(b.iter().any(|&x| x != 0), "len {len} left zero");
+            }
+        }
+        assert_ne!(g.next_u64(), g.next_u64());
+        assert_eq!(g.seed, seed);
+    }
+}

@@ -109,6 +109,11 @@ impl FdTable {
         Ok(())
     }
 
+    /// Every open fd and its entry, in ascending fd order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &FdEntry)> {
+        self.entries.iter().enumerate().filter_map(|(i, e)| e.as_ref().map(|e| (i as u32, e)))
+    }
+
     /// Number of open fds.
     pub fn len(&self) -> u32 {
         self.len

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
+use crate::engine::Program;
+
 /// A directory of `<key>.cwasm` files.
 #[derive(Clone, Debug)]
 pub(crate) struct CompileCache {
@@ -44,18 +46,33 @@ impl CompileCache {
         self.dir.join(format!("{hex}.cwasm"))
     }
 
-    /// The cached module for `bytes`, if this cache holds one that still deserializes.
-    pub(crate) fn get(&self, engine: &wasmtime::Engine, bytes: &[u8]) -> Option<wasmtime::Module> {
+    /// The cached program for `bytes` (a component if `component`), if this cache holds one
+    /// that still deserializes.
+    pub(crate) fn get(
+        &self,
+        engine: &wasmtime::Engine,
+        bytes: &[u8],
+        component: bool,
+    ) -> Option<Program> {
         let path = self.path(bytes);
         if !path.is_file() {
             return None;
         }
         // SAFETY: the file lives in Eddy's own cache directory under a name derived from the
-        // content hash and engine settings; only `put` below writes such files.
-        match unsafe { wasmtime::Module::deserialize_file(engine, &path) } {
-            Ok(m) => {
+        // content hash and engine settings; only `put` below writes such files. The key
+        // covers the bytes, so a module's bytes never name a component's file or vice versa.
+        let r = unsafe {
+            if component {
+                wasmtime::component::Component::deserialize_file(engine, &path)
+                    .map(Program::Component)
+            } else {
+                wasmtime::Module::deserialize_file(engine, &path).map(Program::Module)
+            }
+        };
+        match r {
+            Ok(p) => {
                 tracing::info!(target: "eddy::cache", "compile cache: hit {}", path.display());
-                Some(m)
+                Some(p)
             }
             Err(e) => {
                 tracing::debug!("compile cache: discarding {}: {e:#}", path.display());
@@ -65,13 +82,16 @@ impl CompileCache {
         }
     }
 
-    /// Stores a compiled module. Failures (read-only cache dir, full disk) are logged and
+    /// Stores a compiled program. Failures (read-only cache dir, full disk) are logged and
     /// ignored: the cache is an optimisation.
-    pub(crate) fn put(&self, bytes: &[u8], module: &wasmtime::Module) {
+    pub(crate) fn put(&self, bytes: &[u8], program: &Program) {
         let path = self.path(bytes);
         let res = (|| -> wasmtime::Result<()> {
             std::fs::create_dir_all(&self.dir)?;
-            let data = module.serialize()?;
+            let data = match program {
+                Program::Module(m) => m.serialize()?,
+                Program::Component(c) => c.serialize()?,
+            };
             let tmp = self.dir.join(format!(
                 ".tmp-{}-{:?}",
                 std::process::id(),

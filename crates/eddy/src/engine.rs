@@ -129,6 +129,15 @@ pub struct Engine {
 pub enum Program {
     /// A core module (preview1 command or reactor).
     Module(wasmtime::Module),
+    /// A component (a WASI 0.2 `wasi:cli/command`, run through its `wasi:cli/run` export).
+    Component(wasmtime::component::Component),
+}
+
+/// Whether wasm binary `bytes` are a component rather than a core module: the preamble's
+/// version/layer field (bytes 4..8) is `0d 00 01 00` for components (layer 1) and
+/// `01 00 00 00` for modules (what `wasmparser::Parser::is_component` checks).
+pub fn is_component(bytes: &[u8]) -> bool {
+    bytes.len() >= 8 && bytes[..4] == *b"\0asm" && bytes[6..8] == [1, 0]
 }
 
 impl Engine {
@@ -179,11 +188,19 @@ impl Engine {
                     path.display()
                 )));
             }
+            let component = wasmtime::Engine::detect_precompiled(&bytes)
+                == Some(wasmtime::Precompiled::Component);
             // SAFETY: the user asserted (--allow-precompiled) that this file was written by
             // `eddy compile`; wasmtime checks it was built by a compatible engine.
-            let m = unsafe { wasmtime::Module::deserialize(&self.inner, &bytes) };
-            return m
-                .map(Program::Module)
+            let p = unsafe {
+                if component {
+                    wasmtime::component::Component::deserialize(&self.inner, &bytes)
+                        .map(Program::Component)
+                } else {
+                    wasmtime::Module::deserialize(&self.inner, &bytes).map(Program::Module)
+                }
+            };
+            return p
                 .map_err(|e| Error::Compile { path: path.to_path_buf(), message: one_line(&e) });
         }
         self.load_bytes(&bytes, path)
@@ -194,21 +211,31 @@ impl Engine {
         self.load_file_with(path, false)
     }
 
-    /// Compiles wasm (or WAT) bytes; `name` is only used in error messages.
-    /// Errors: `Error::Compile`.
+    /// Compiles wasm (or WAT) bytes — a core module or a component, told apart by the
+    /// binary's preamble ([`is_component`]) — through the compile cache; `name` is only used
+    /// in error messages. Errors: `Error::Compile`.
     pub fn load_bytes(&self, bytes: &[u8], name: &Path) -> Result<Program, Error> {
         let compile_err =
             |e: wasmtime::Error| Error::Compile { path: name.to_path_buf(), message: one_line(&e) };
+        let binary = wat::parse_bytes(bytes)
+            .map_err(|e| Error::Compile { path: name.to_path_buf(), message: e.to_string() })?;
+        let component = is_component(&binary);
         if let Some(cache) = &self.cache {
-            if let Some(m) = cache.get(&self.inner, bytes) {
-                return Ok(Program::Module(m));
+            if let Some(p) = cache.get(&self.inner, &binary, component) {
+                return Ok(p);
             }
         }
-        let module = wasmtime::Module::new(&self.inner, bytes).map_err(compile_err)?;
+        let program = if component {
+            Program::Component(
+                wasmtime::component::Component::new(&self.inner, &binary).map_err(compile_err)?,
+            )
+        } else {
+            Program::Module(wasmtime::Module::new(&self.inner, &binary).map_err(compile_err)?)
+        };
         if let Some(cache) = &self.cache {
-            cache.put(bytes, &module);
+            cache.put(&binary, &program);
         }
-        Ok(Program::Module(module))
+        Ok(program)
     }
 
     /// Compiles a program ahead of time (`eddy compile`): returns the `.cwasm` bytes.
@@ -216,8 +243,13 @@ impl Engine {
     pub fn precompile_file(&self, path: &Path) -> Result<Vec<u8>, Error> {
         let bytes = std::fs::read(path)
             .map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-        self.inner
-            .precompile_module(&bytes)
-            .map_err(|e| Error::Compile { path: path.to_path_buf(), message: one_line(&e) })
+        let binary = wat::parse_bytes(&bytes)
+            .map_err(|e| Error::Compile { path: path.to_path_buf(), message: e.to_string() })?;
+        let r = if is_component(&binary) {
+            self.inner.precompile_component(&binary)
+        } else {
+            self.inner.precompile_module(&binary)
+        };
+        r.map_err(|e| Error::Compile { path: path.to_path_buf(), message: one_line(&e) })
     }
 }

@@ -12,7 +12,7 @@
 //! ```
 //!
 //! - [`Engine`]: the `wasmtime::Engine` with Eddy's configuration and the compile cache.
-//! - [`Program`]: a compiled program (a preview1 core module).
+//! - [`Program`]: a compiled program (a preview1 core module or a WASI 0.2 component).
 //! - [`Capabilities`]: what the program may reach (args, environment, preopens, stdio) and
 //!   the limits it runs under.
 //! - [`run`] runs a command; [`invoke`] calls one export.
@@ -23,7 +23,7 @@ mod engine;
 mod error;
 mod run;
 
-pub use engine::{Engine, EngineConfig, Program, WasmFeature};
+pub use engine::{is_component, Engine, EngineConfig, Program, WasmFeature};
 pub use error::Error;
 pub use run::{invoke, run, Capabilities, Preopen};
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use eddy_wasi::{DirPerms, ExitCode, FilePerms, Limits, WasiCtx, WasiCtxBuilder, WasiView};
+use wasmtime::component::{self, Component};
 use wasmtime::{Instance, Linker, Store, StoreLimits, StoreLimitsBuilder, Val, ValType};
 
 use crate::engine::{Engine, Program};
@@ -109,12 +110,8 @@ fn build_ctx(caps: &Capabilities) -> Result<WasiCtx, Error> {
     b.build().map_err(|e| Error::Capability(format!("cannot set up WASI: {e}")))
 }
 
-fn instantiate(
-    engine: &Engine,
-    program: &Program,
-    caps: &Capabilities,
-) -> Result<(Store<Host>, Instance), Error> {
-    let Program::Module(module) = program;
+/// A store for one run: the WASI context, resource limits, the timeout thread and fuel.
+fn new_store(engine: &Engine, caps: &Capabilities) -> Result<Store<Host>, Error> {
     let wasi = build_ctx(caps)?;
     let limits = StoreLimitsBuilder::new()
         .memory_size(caps.max_memory_bytes)
@@ -138,6 +135,15 @@ fn instantiate(
     if engine.config.consume_fuel {
         store.set_fuel(caps.fuel.unwrap_or(u64::MAX)).map_err(|e| Error::Other(one_line(&e)))?;
     }
+    Ok(store)
+}
+
+fn instantiate(
+    engine: &Engine,
+    module: &wasmtime::Module,
+    caps: &Capabilities,
+) -> Result<(Store<Host>, Instance), Error> {
+    let mut store = new_store(engine, caps)?;
     let mut linker: Linker<Host> = Linker::new(&engine.inner);
     eddy_wasi::p1::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
     if caps.unknown_imports_trap {
@@ -178,15 +184,24 @@ fn trap(e: wasmtime::Error) -> Error {
     Error::Trap(msg)
 }
 
-/// Runs a preview1 command: instantiates `program` with `caps` and calls `_start` (after
+/// Runs a command. A core module is a preview1 command: instantiates `program` with `caps` and calls `_start` (after
 /// `_initialize`, if the module also exports one). Returns the exit status: 0 when `_start`
 /// returns, `n` for `proc_exit(n)`.
 ///
+/// A component is a WASI 0.2 command: it is linked against `wasi:cli/command` (any
+/// `0.2.x`) and its `wasi:cli/run@0.2.x` export's `run` is called: `run` returning `ok` →
+/// 0, `err` → 1; `wasi:cli/exit.exit(ok)` → 0, `exit(err)` → 1, `exit-with-code(n)` → n.
+///
 /// Errors: `Error::UnknownImport` (an import Eddy does not provide), `Error::Capability` (a
-/// preopen that cannot be opened), `Error::Usage` (no `_start` export), `Error::Trap` (the
-/// guest trapped; message with wasm backtrace).
+/// preopen that cannot be opened), `Error::Usage` (no `_start` export, or a component with
+/// no `wasi:cli/run` export), `Error::Other` (a component import Eddy does not provide),
+/// `Error::Trap` (the guest trapped; message with wasm backtrace).
 pub fn run(engine: &Engine, program: &Program, caps: &Capabilities) -> Result<i32, Error> {
-    let (mut store, instance) = instantiate(engine, program, caps)?;
+    let module = match program {
+        Program::Module(m) => m,
+        Program::Component(c) => return run_component(engine, c, caps),
+    };
+    let (mut store, instance) = instantiate(engine, module, caps)?;
     let Some(start) = instance.get_func(&mut store, "_start") else {
         return Err(Error::Usage(format!(
             "the module exports no `_start` function (a reactor?); call an export with --invoke NAME. It exports: {}",
@@ -232,7 +247,15 @@ pub fn invoke(
     name: &str,
     args: &[String],
 ) -> Result<Vec<String>, Error> {
-    let (mut store, instance) = instantiate(engine, program, caps)?;
+    let module = match program {
+        Program::Module(m) => m,
+        Program::Component(_) => {
+            return Err(Error::Usage(
+                "--invoke on a component is not supported yet; run it as a command".to_string(),
+            ))
+        }
+    };
+    let (mut store, instance) = instantiate(engine, module, caps)?;
     if let Some(init) = instance.get_func(&mut store, "_initialize") {
         init.call(&mut store, &[], &mut []).map_err(trap)?;
     }
@@ -291,4 +314,67 @@ pub fn invoke(
             other => format!("{other:?}"),
         })
         .collect())
+}
+
+/// The name of a component's `wasi:cli/run` export of any `0.2.x` version (the highest if
+/// it exports several), e.g. `wasi:cli/run@0.2.6`.
+fn run_export_name(engine: &Engine, component: &Component) -> Option<String> {
+    component
+        .component_type()
+        .exports(&engine.inner)
+        .map(|(name, _)| name)
+        .filter(|n| n.starts_with("wasi:cli/run@0.2."))
+        .max_by_key(|n| n["wasi:cli/run@0.2.".len()..].parse::<u64>().unwrap_or(0))
+        .map(str::to_string)
+}
+
+/// Runs a WASI 0.2 command component: links every `wasi:*@0.2.x` import to Eddy's host
+/// ([`eddy_wasi::p2::add_to_linker`]), instantiates, and calls `run` of its
+/// `wasi:cli/run@0.2.x` export. Returns the exit status: `run` returning `ok` → 0, `err` →
+/// 1; `wasi:cli/exit.exit(ok)` → 0, `exit(err)` → 1, `exit-with-code(n)` → n.
+///
+/// With `caps.unknown_imports_trap`, imports Eddy does not provide are functions that trap
+/// when called.
+///
+/// Errors: `Error::Other` (an import Eddy does not provide: the linker's message),
+/// `Error::Usage` (no `wasi:cli/run` export), `Error::Trap` (a trap), `Error::Capability`.
+fn run_component(
+    engine: &Engine,
+    component: &Component,
+    caps: &Capabilities,
+) -> Result<i32, Error> {
+    let Some(run_name) = run_export_name(engine, component) else {
+        let names: Vec<String> =
+            component.component_type().exports(&engine.inner).map(|(n, _)| n.to_string()).collect();
+        return Err(Error::Usage(format!(
+            "the component exports no `wasi:cli/run@0.2.x` (not a command); it exports: {}",
+            if names.is_empty() { "nothing".to_string() } else { names.join(", ") }
+        )));
+    };
+    let mut store = new_store(engine, caps)?;
+    let mut linker: component::Linker<Host> = component::Linker::new(&engine.inner);
+    eddy_wasi::p2::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
+    if caps.unknown_imports_trap {
+        linker
+            .define_unknown_imports_as_traps(component)
+            .map_err(|e| Error::Other(one_line(&e)))?;
+    }
+    let pre = linker.instantiate_pre(component).map_err(|e| Error::Other(one_line(&e)))?;
+    let instance = match pre.instantiate(&mut store) {
+        Ok(i) => i,
+        Err(e) => return exit_or_trap(e),
+    };
+    let func = instance
+        .get_export_index(&mut store, None, &run_name)
+        .and_then(|iface| instance.get_export_index(&mut store, Some(&iface), "run"))
+        .and_then(|f| instance.get_func(&mut store, f))
+        .ok_or_else(|| Error::Usage(format!("`{run_name}` exports no function `run`")))?;
+    let run = func.typed::<(), (Result<(), ()>,)>(&store).map_err(|e| {
+        Error::Usage(format!("`{run_name}.run` has the wrong type: {}", one_line(&e)))
+    })?;
+    match run.call(&mut store, ()) {
+        Ok((Ok(()),)) => Ok(0),
+        Ok((Err(()),)) => Ok(1),
+        Err(e) => exit_or_trap(e),
+    }
 }

@@ -1,10 +1,12 @@
 //! wasi:filesystem host objects: a [`Descriptor`] is an open host file or directory plus the
-//! permissions the guest holds on it. The p1 fd table and (later) the p2/p3 bindings all use
-//! this one type.
+//! permissions the guest holds on it. The p1 fd table and the WASI 0.2 resource table (and
+//! later the p3 bindings) all use this one type.
 //!
 //! Every path a guest names is resolved beneath a directory descriptor by [`resolve`]; the
-//! sandbox lives there and nowhere else.
+//! sandbox lives there and nowhere else. [`ops`] holds the path operations (permission check,
+//! resolution, syscall) that every ABI calls.
 
+pub mod ops;
 pub mod resolve;
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};

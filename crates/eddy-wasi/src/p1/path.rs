@@ -12,13 +12,12 @@
 //! (`EINVAL`), rights and permissions (`ENOTCAPABLE`), guest pointers (`EFAULT`, `EILSEQ`),
 //! then the resolution and the syscall.
 
-use std::borrow::Cow;
 use std::mem::MaybeUninit;
 
-use rustix::fs::{AtFlags, Mode, OFlags};
+use rustix::fs::OFlags;
 use wasmtime::Linker;
 
-use super::fd::{need, retry, Filestat};
+use super::fd::{need, Filestat};
 use super::{rights, wasi_fn, GuestMemory};
 use crate::ctx::{WasiCtx, WasiView};
 use crate::errno::{Errno, Result};
@@ -90,7 +89,7 @@ pub(crate) fn path_filestat(
     let d = dir(e, rights::PATH_FILESTAT_GET)?;
     let follow = lookupflags(flags)?;
     let path = mem.str(path, path_len)?;
-    let st = resolve::stat(d.as_fd(), path, follow)?;
+    let st = d.stat_at(follow, path)?;
     Ok(Filestat::of(&st))
 }
 
@@ -195,28 +194,18 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         let d = dir(e, rights::PATH_OPEN)?;
         let req = open_request(e, d, dirflags, oflags, fs_rights_base, fdflags)?;
         let path = mem.str(path, path_len)?;
-        let hfd = resolve::open(d.as_fd(), path, req.flags, Mode::from_raw_mode(0o666))?;
-        let ft = if req.directory {
-            rustix::fs::FileType::Directory
+        let object = d.open_at(path, req.flags, req.read, req.write, req.directory)?;
+        let inh = e.rights_inheriting;
+        let (base, inheriting) = if object.kind == DescriptorKind::Dir {
+            rights::for_dir(object.dir_perms, object.file_perms)
         } else {
-            rustix::fs::FileType::from_raw_mode(retry(|| rustix::fs::fstat(&hfd))?.st_mode)
-        };
-        let is_dir = ft == rustix::fs::FileType::Directory;
-        let (dir_perms, file_perms, inh) = (d.dir_perms, d.file_perms, e.rights_inheriting);
-        let (object, base, inheriting) = if is_dir {
-            let (b, i) = rights::for_dir(dir_perms, file_perms);
-            (Descriptor::dir(hfd, dir_perms, file_perms), b, i)
-        } else {
-            let fp = FilePerms {
-                read: req.read && file_perms.read,
-                write: req.write && file_perms.write,
-            };
             // Metadata rights whatever the access; FD_READ only if opened for reading.
+            let fp = object.file_perms;
             let mut b = rights::for_file(FilePerms { read: true, write: fp.write });
             if !fp.read {
                 b &= !rights::FD_READ;
             }
-            (Descriptor::file(hfd, fp, ft == rustix::fs::FileType::RegularFile), b, inh)
+            (b, inh)
         };
         let new_fd = ctx.table.insert(FdEntry {
             object: Object::Descriptor(object),
@@ -233,8 +222,7 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     wasi_fn!(linker, "path_create_directory", |ctx, mem, fd: u32, path: u32, path_len: u32| {
         let d = dir_mut(ctx.table.get(fd)?, rights::PATH_CREATE_DIRECTORY)?;
         let path = mem.str(path, path_len)?;
-        let (p, name) = resolve::parent(d.as_fd(), path)?;
-        retry(|| rustix::fs::mkdirat(&p, name, Mode::from_raw_mode(0o777)))
+        d.create_directory_at(path)
     });
     // path_filestat_get(fd, flags: lookupflags, path: string) -> Result<filestat, errno>:
     // stat of `path` beneath `fd` (following a final symlink with SYMLINK_FOLLOW), written as
@@ -273,13 +261,7 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             let follow = lookupflags(flags)?;
             let ts = super::fd::timestamps(atim, mtim, fst_flags)?;
             let path = mem.str(path, path_len)?;
-            let (p, name) = if follow {
-                resolve::lookup_follow(d.as_fd(), path)?
-            } else {
-                let (p, name) = resolve::lookup(d.as_fd(), path)?;
-                (p, Cow::Borrowed(name))
-            };
-            retry(|| rustix::fs::utimensat(&p, &*name, &ts, AtFlags::SYMLINK_NOFOLLOW))
+            d.set_times_at(follow, path, &ts)
         }
     );
     // path_link(old_fd, old_flags: lookupflags, old_path: string, new_fd, new_path: string)
@@ -303,14 +285,7 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         let follow = lookupflags(old_flags)?;
         let old = mem.str(old_path, old_len)?;
         let new = mem.str(new_path, new_len)?;
-        let (op, oname) = if follow {
-            resolve::lookup_follow(od.as_fd(), old)?
-        } else {
-            let (p, name) = resolve::lookup(od.as_fd(), old)?;
-            (p, Cow::Borrowed(name))
-        };
-        let (np, nname) = resolve::parent(nd.as_fd(), new)?;
-        retry(|| rustix::fs::linkat(&op, &*oname, &np, nname, AtFlags::empty()))
+        od.link_at(follow, old, nd, new)
     });
     // path_readlink(fd, path: string, buf: Pointer<u8>, buf_len: size) -> Result<size, errno>:
     // readlinkat(2) into `buf`, cut short at buf_len (no NUL). The link's text is returned
@@ -328,9 +303,8 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         mem.slice(bufused, 4)?;
         let d = dir(ctx.table.get(fd)?, rights::PATH_READLINK)?;
         let path = mem.str(path, path_len)?;
-        let (p, name) = resolve::lookup(d.as_fd(), path)?;
         let mut tmp = [MaybeUninit::<u8>::uninit(); resolve::MAX_PATH];
-        let (target, _) = rustix::fs::readlinkat_raw(&p, name, &mut tmp)?;
+        let target = d.readlink_at(path, &mut tmp)?;
         let n = target.len().min(buf_len as usize);
         let target: &[u8] = &target[..n];
         mem.slice_mut(buf, n as u32)?.copy_from_slice(target);
@@ -343,8 +317,7 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     wasi_fn!(linker, "path_remove_directory", |ctx, mem, fd: u32, path: u32, path_len: u32| {
         let d = dir_mut(ctx.table.get(fd)?, rights::PATH_REMOVE_DIRECTORY)?;
         let path = mem.str(path, path_len)?;
-        let (p, name) = resolve::parent(d.as_fd(), path)?;
-        retry(|| rustix::fs::unlinkat(&p, name, AtFlags::REMOVEDIR))
+        d.remove_directory_at(path)
     });
     // path_rename(fd, old_path: string, new_fd, new_path: string) -> Result<(), errno>:
     // renameat(2). Errors: EBADF (either fd), ENOTDIR, ENOTCAPABLE (PATH_RENAME_SOURCE on fd,
@@ -363,9 +336,7 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         let nd = dir_mut(ne, rights::PATH_RENAME_TARGET)?;
         let old = mem.str(old_path, old_len)?;
         let new = mem.str(new_path, new_len)?;
-        let (op, oname) = resolve::parent(od.as_fd(), old)?;
-        let (np, nname) = resolve::parent(nd.as_fd(), new)?;
-        retry(|| rustix::fs::renameat(&op, oname, &np, nname))
+        od.rename_at(old, nd, new)
     });
     // path_symlink(old_path: string, fd, new_path: string) -> Result<(), errno>:
     // symlinkat(2): a symlink at `new_path` whose text is `old_path`. Any text may be stored,
@@ -382,8 +353,7 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         let d = dir_mut(ctx.table.get(fd)?, rights::PATH_SYMLINK)?;
         let target = mem.str(old_path, old_len)?;
         let new = mem.str(new_path, new_len)?;
-        let (p, name) = resolve::parent(d.as_fd(), new)?;
-        retry(|| rustix::fs::symlinkat(target, &p, name))
+        d.symlink_at(target, new)
     });
     // path_unlink_file(fd, path: string) -> Result<(), errno>: unlinkat(2) (a symlink itself,
     // never its target). Errors: EBADF, ENOTDIR, ENOTCAPABLE (PATH_UNLINK_FILE, a read-only
@@ -391,8 +361,7 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     wasi_fn!(linker, "path_unlink_file", |ctx, mem, fd: u32, path: u32, path_len: u32| {
         let d = dir_mut(ctx.table.get(fd)?, rights::PATH_UNLINK_FILE)?;
         let path = mem.str(path, path_len)?;
-        let (p, name) = resolve::parent(d.as_fd(), path)?;
-        retry(|| rustix::fs::unlinkat(&p, name, AtFlags::empty()))
+        d.unlink_file_at(path)
     });
     Ok(())
 }

@@ -105,7 +105,7 @@ struct PendingClock {
 }
 
 /// Re-types an emptied `pollfd` vector to another borrow lifetime, keeping its allocation.
-fn recycle<'a, 'b>(mut v: Vec<PollFd<'a>>) -> Vec<PollFd<'b>> {
+pub(crate) fn recycle<'a, 'b>(mut v: Vec<PollFd<'a>>) -> Vec<PollFd<'b>> {
     v.clear();
     let mut v = std::mem::ManuallyDrop::new(v);
     let (ptr, cap) = (v.as_mut_ptr(), v.capacity());

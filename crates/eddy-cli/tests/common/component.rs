@@ -1,0 +1,49 @@
+//! Preview1 guests adapted into WASI 0.2 components, for the `p2_*` tests.
+//!
+//! A C guest's core module (`program(name)`) is wrapped with wit-component and the
+//! `wasi_snapshot_preview1` *command* adapter from `wasi-preview1-component-adapter-provider`
+//! (it imports `wasi:*@0.2.6`), once per test binary and name, into
+//! `<target dir>/eddy-test-components/<name>.component.wasm`.
+//!
+//! Through the adapter a guest's `proc_exit(n)` with n ≠ 0 becomes `wasi:cli/exit.exit(err)`,
+//! exit status 1.
+
+use std::fs;
+use std::path::PathBuf;
+
+use wasi_preview1_component_adapter_provider::{
+    WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+};
+
+/// Encodes a preview1 command module into a component with the command adapter.
+pub fn adapt(module: &[u8]) -> Vec<u8> {
+    wit_component::ComponentEncoder::default()
+        .module(module)
+        .expect("module accepted by wit-component")
+        .adapter(WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER)
+        .expect("command adapter accepted")
+        .validate(true)
+        .encode()
+        .expect("component encodes")
+}
+
+/// The C guest `name` (see `super::program`) adapted into a component; returns its path.
+pub fn component(name: &str) -> PathBuf {
+    let module = super::program(name);
+    let stem = module.file_stem().unwrap().to_str().unwrap().to_owned();
+    let dir = super::cache_dir().with_file_name("eddy-test-components");
+    fs::create_dir_all(&dir).unwrap();
+    let out = dir.join(format!("{stem}.component.wasm"));
+    let bytes = adapt(&fs::read(&module).unwrap());
+    // Written atomically: tests in other binaries may read it concurrently.
+    let tmp =
+        dir.join(format!(".{stem}.{}.{:?}.tmp", std::process::id(), std::thread::current().id()));
+    fs::write(&tmp, &bytes).unwrap();
+    fs::rename(&tmp, &out).unwrap();
+    out
+}
+
+/// [`component`] as a string (for argument lists).
+pub fn component_str(name: &str) -> String {
+    component(name).to_str().expect("path is UTF-8").to_owned()
+}

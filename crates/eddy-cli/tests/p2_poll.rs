@@ -1,0 +1,71 @@
+//! wasi:io/poll over many pollables (clock, file and stdin streams), monotonic-clock
+//! subscribe-duration/instant and input streams on stdin, through the preview1 adapter: the
+//! C guest p1_poll adapted into a component (see p1_poll.rs for the core-module run).
+//!
+//! The output is p1_poll's except where the *adapter* answers differently (wasmtime 50's
+//! host gives the same output through the same adapter):
+//! - a realtime clock subscription with an absolute deadline in the past: the adapter
+//!   turns it into a duration and fails with `EOVERFLOW` (61);
+//! - a subscription on a bad fd fails the whole `poll_oneoff` with `EBADF` (8) instead of
+//!   reporting an event with that error.
+
+mod common;
+use common::*;
+
+#[test]
+fn poll_as_a_component() {
+    let tmp = temp_dir();
+    let root = tmp.path();
+    write_file(root, "data.txt", "0123456789");
+    let prog = component::component_str("p1_poll");
+    let out = run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), &prog]), b"hello\n");
+    assert_run(
+        &out,
+        "poll_oneoff nsubscriptions=0: errno 28
+monotonic relative 20ms: ok 1
+  event userdata 0xc10c0001 type 0 error 0
+monotonic relative 20ms: elapsed >= timeout: yes
+monotonic absolute +20ms: ok 1
+  event userdata 0xc10c0001 type 0 error 0
+monotonic absolute +20ms: elapsed >= timeout: yes
+realtime relative 20ms: ok 1
+  event userdata 0xc10c0000 type 0 error 0
+realtime relative 20ms: elapsed >= timeout: yes
+realtime absolute +20ms: ok 1
+  event userdata 0xc10c0000 type 0 error 0
+realtime absolute +20ms: elapsed >= timeout: yes
+relative 0 (full 64-bit userdata): ok 1
+  event userdata 0xdeadbeefcafef00d type 0 error 0
+absolute deadline in the past: ok 1
+  event userdata 0x7 type 0 error 0
+realtime absolute deadline in the past: errno 61
+past deadlines returned quickly (< 1s): yes
+two clocks 5s and 10ms: ok 1
+  event userdata 0x1 type 0 error 0
+two clocks: 10ms <= elapsed < 5s: yes
+path_open data.txt: ok
+fd_seek 3: ok
+file fd_read: ok 1
+  event userdata 0xf11e0001 type 1 error 0 nbytes 7
+file fd_write: ok 1
+  event userdata 0xf11e0002 type 2 error 0
+file read+write with 5s clock: ok 2
+  event userdata 0xf11e0001 type 1 error 0 nbytes 7
+  event userdata 0xf11e0002 type 2 error 0
+file events did not wait for the clock: yes
+fd_read on bad fd: errno 8
+fd_write on bad fd: errno 8
+stdout fd_write: ok 1
+  event userdata 0x517 type 2 error 0
+stdin fd_read with 5s clock: ok 1
+  event userdata 0x5717 type 1 error 0
+stdin ready before the clock: yes
+stdin: [hello]
+stdin at eof fd_read with 5s clock: ok 1
+  event userdata 0x5717 type 1 error 0
+eof ready before the clock: yes
+",
+        "",
+        0,
+    );
+}

@@ -1,0 +1,154 @@
+//! Path operations beneath a directory [`Descriptor`], shared by every ABI (preview1's
+//! `path_*` and WASI 0.2's `descriptor.*-at`): the permission check, the sandboxed
+//! resolution ([`super::resolve`]) and the syscall, in one place.
+//!
+//! Each function checks the directory's [`DirPerms`](super::DirPerms) first (`ENOTDIR` for a
+//! file, `ENOTCAPABLE` without `read`, or without `mutate` for anything that changes an
+//! entry), then resolves and calls. ABI-specific checks (p1 rights, flag decoding) come
+//! before, in the callers.
+
+use std::borrow::Cow;
+use std::mem::MaybeUninit;
+use std::os::fd::{BorrowedFd, OwnedFd};
+
+use rustix::fs::{AtFlags, Mode, OFlags, Timestamps};
+
+use super::{resolve, Descriptor, DescriptorKind, FilePerms};
+use crate::errno::{Errno, Result};
+use crate::p1::fd::retry;
+
+impl Descriptor {
+    /// This directory's fd, checked: `ENOTDIR` if it is not a directory, `ENOTCAPABLE` if it
+    /// may not be read, or (with `mutate`) its entries may not be changed.
+    #[inline]
+    pub fn dir_fd(&self, mutate: bool) -> Result<BorrowedFd<'_>> {
+        if self.kind != DescriptorKind::Dir {
+            return Err(Errno::Notdir);
+        }
+        if !self.dir_perms.read || (mutate && !self.dir_perms.mutate) {
+            return Err(Errno::Notcapable);
+        }
+        Ok(self.as_fd())
+    }
+
+    /// Opens `path` beneath this directory with `flags` (access mode, `CREATE`, `TRUNC`, …,
+    /// `NOFOLLOW` unless following a final symlink); mode 0666 less umask for a new file.
+    /// The new descriptor is a directory with this one's permissions, or a file with this
+    /// one's file permissions narrowed to `read`/`write` as asked.
+    ///
+    /// Checks: `CREATE` needs `mutate`; `write` (or `CREATE`/`TRUNC`) needs file write
+    /// permission, `read` file read permission (`ENOTCAPABLE`). Errors: those, and the host's
+    /// (`ENOENT`, `EEXIST`, `EISDIR`, `ELOOP`, `ENOTDIR`, an escape's `ENOTCAPABLE`, …).
+    pub fn open_at(
+        &self,
+        path: &str,
+        flags: OFlags,
+        read: bool,
+        write: bool,
+        directory: bool,
+    ) -> Result<Descriptor> {
+        let create = flags.contains(OFlags::CREATE);
+        let dir = self.dir_fd(create)?;
+        let trunc = flags.contains(OFlags::TRUNC);
+        if (write || create || trunc) && !self.file_perms.write || read && !self.file_perms.read {
+            return Err(Errno::Notcapable);
+        }
+        let hfd: OwnedFd = resolve::open(dir, path, flags, Mode::from_raw_mode(0o666))?;
+        let ft = if directory {
+            rustix::fs::FileType::Directory
+        } else {
+            rustix::fs::FileType::from_raw_mode(retry(|| rustix::fs::fstat(&hfd))?.st_mode)
+        };
+        Ok(if ft == rustix::fs::FileType::Directory {
+            Descriptor::dir(hfd, self.dir_perms, self.file_perms)
+        } else {
+            let fp = FilePerms {
+                read: read && self.file_perms.read,
+                write: write && self.file_perms.write,
+            };
+            Descriptor::file(hfd, fp, ft == rustix::fs::FileType::RegularFile)
+        })
+    }
+
+    /// `mkdirat(path, 0777)` beneath this directory (needs `mutate`).
+    pub fn create_directory_at(&self, path: &str) -> Result<()> {
+        let (p, name) = resolve::parent(self.dir_fd(true)?, path)?;
+        retry(|| rustix::fs::mkdirat(&p, name, Mode::from_raw_mode(0o777)))
+    }
+
+    /// `unlinkat(path)` of a non-directory (a symlink itself, never its target; needs
+    /// `mutate`).
+    pub fn unlink_file_at(&self, path: &str) -> Result<()> {
+        let (p, name) = resolve::parent(self.dir_fd(true)?, path)?;
+        retry(|| rustix::fs::unlinkat(&p, name, AtFlags::empty()))
+    }
+
+    /// `unlinkat(path, AT_REMOVEDIR)` of an empty directory (needs `mutate`).
+    pub fn remove_directory_at(&self, path: &str) -> Result<()> {
+        let (p, name) = resolve::parent(self.dir_fd(true)?, path)?;
+        retry(|| rustix::fs::unlinkat(&p, name, AtFlags::REMOVEDIR))
+    }
+
+    /// `renameat(old beneath self, new beneath new_dir)` (both need `mutate`).
+    pub fn rename_at(&self, old: &str, new_dir: &Descriptor, new: &str) -> Result<()> {
+        let (od, nd) = (self.dir_fd(true)?, new_dir.dir_fd(true)?);
+        let (op, oname) = resolve::parent(od, old)?;
+        let (np, nname) = resolve::parent(nd, new)?;
+        retry(|| rustix::fs::renameat(&op, oname, &np, nname))
+    }
+
+    /// `symlinkat(target, new)` beneath this directory (needs `mutate`). The target text is
+    /// not checked: following the link later is what the sandbox confines.
+    pub fn symlink_at(&self, target: &str, new: &str) -> Result<()> {
+        let (p, name) = resolve::parent(self.dir_fd(true)?, new)?;
+        retry(|| rustix::fs::symlinkat(target, &p, name))
+    }
+
+    /// `linkat(old beneath self, new beneath new_dir)`, following a final symlink of `old`
+    /// (beneath this directory) if `follow`. Both directories need `mutate` (see
+    /// docs/RATIONALE.md on `path_link`).
+    pub fn link_at(&self, follow: bool, old: &str, new_dir: &Descriptor, new: &str) -> Result<()> {
+        let (od, nd) = (self.dir_fd(true)?, new_dir.dir_fd(true)?);
+        let (op, oname) = lookup(od, old, follow)?;
+        let (np, nname) = resolve::parent(nd, new)?;
+        retry(|| rustix::fs::linkat(&op, &*oname, &np, nname, AtFlags::empty()))
+    }
+
+    /// Reads the symlink at `path` into `buf`; returns its target (at most
+    /// [`resolve::MAX_PATH`] bytes).
+    pub fn readlink_at<'b>(
+        &self,
+        path: &str,
+        buf: &'b mut [MaybeUninit<u8>; resolve::MAX_PATH],
+    ) -> Result<&'b [u8]> {
+        let (p, name) = resolve::lookup(self.dir_fd(false)?, path)?;
+        let (target, _) = rustix::fs::readlinkat_raw(&p, name, buf)?;
+        Ok(target)
+    }
+
+    /// `utimensat(path, times)` beneath this directory, following a final symlink if
+    /// `follow` (within the sandbox). Needs `mutate`.
+    pub fn set_times_at(&self, follow: bool, path: &str, ts: &Timestamps) -> Result<()> {
+        let (p, name) = lookup(self.dir_fd(true)?, path, follow)?;
+        retry(|| rustix::fs::utimensat(&p, &*name, ts, AtFlags::SYMLINK_NOFOLLOW))
+    }
+
+    /// `stat` of `path` beneath this directory, following a final symlink if `follow`.
+    pub fn stat_at(&self, follow: bool, path: &str) -> Result<rustix::fs::Stat> {
+        resolve::stat(self.dir_fd(false)?, path, follow)
+    }
+}
+
+/// [`resolve::lookup_follow`] or [`resolve::lookup`], by `follow`.
+fn lookup<'d, 'p>(
+    dir: BorrowedFd<'d>,
+    path: &'p str,
+    follow: bool,
+) -> Result<(resolve::DirFd<'d>, Cow<'p, str>)> {
+    if follow {
+        resolve::lookup_follow(dir, path)
+    } else {
+        let (p, name) = resolve::lookup(dir, path)?;
+        Ok((p, Cow::Borrowed(name)))
+    }
+}

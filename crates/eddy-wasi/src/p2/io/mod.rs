@@ -1,0 +1,5 @@
+//! wasi:io — [`error`], [`poll`] and [`streams`] for components.
+
+pub mod error;
+pub mod poll;
+pub mod streams;

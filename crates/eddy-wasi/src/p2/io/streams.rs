@@ -1,0 +1,366 @@
+//! wasi:io/streams — input and output streams over stdio and files.
+//!
+//! A stream over stdio reads/writes the context's [`Stdio`](crate::stdio::Stdio) fd; a stream
+//! over a file (`read-via-stream`, `write-via-stream`, `append-via-stream`) is a child of its
+//! descriptor resource and reads/writes that same [`Descriptor`] with `pread`/`pwrite` at the
+//! stream's own offset (plain `read`/`write` for a FIFO or device opened by path). Nothing is buffered: a write is done (all of it) when the call
+//! returns, so `flush` has nothing to do and `check-write` always permits [`MAX_CHUNK`] bytes.
+//!
+//! Errors: end of file (or EOF on stdin, `EPIPE` on output) is `closed`; any other OS error
+//! is `last-operation-failed` with an [`IoError`] carrying the errno.
+
+use std::os::fd::{AsFd, BorrowedFd};
+
+use rustix::event::{PollFd, PollFlags};
+use wasmtime::component::Resource;
+
+use super::error::IoError;
+use super::poll::Pollable;
+use crate::ctx::WasiCtx;
+use crate::errno::Errno;
+use crate::filesystem::Descriptor;
+use crate::p2::bindings::wasi::io::streams;
+use crate::stdio::StdioKind;
+
+/// Most bytes one `read`, `write` or `check-write` moves (1 MiB): a longer request is a short
+/// read, which the WIT allows; the host never allocates more per call.
+pub const MAX_CHUNK: u64 = 1 << 20;
+
+/// A `wasi:io/streams.input-stream`.
+#[derive(Debug)]
+pub enum InputStream {
+    /// The context's stdin.
+    Stdin,
+    /// A file, read with `pread` at `offset` (then advanced).
+    File {
+        /// The descriptor resource (rep) this stream reads; the stream is its child.
+        desc: u32,
+        /// Next byte to read.
+        offset: u64,
+    },
+}
+
+/// A `wasi:io/streams.output-stream`.
+#[derive(Debug)]
+pub enum OutputStream {
+    /// The context's stdout or stderr.
+    Stdio(StdioKind),
+    /// A file, written with `pwrite` at `offset` (then advanced), or at its end if `append`
+    /// (`pwritev2` with `RWF_APPEND`).
+    File {
+        /// The descriptor resource (rep) this stream writes; the stream is its child.
+        desc: u32,
+        /// Next byte to write (unused when appending).
+        offset: u64,
+        /// Write at the end of file (`append-via-stream`).
+        append: bool,
+    },
+}
+
+/// The error of a stream operation, before it becomes the WIT `stream-error`.
+#[derive(Debug)]
+pub enum StreamError {
+    /// `closed`: end of input, or the reader went away.
+    Closed,
+    /// `last-operation-failed`: the OS error.
+    Failed(Errno),
+    /// A host failure that traps.
+    Trap(wasmtime::Error),
+}
+
+impl From<wasmtime::Error> for StreamError {
+    fn from(e: wasmtime::Error) -> StreamError {
+        StreamError::Trap(e)
+    }
+}
+
+impl From<Errno> for StreamError {
+    fn from(e: Errno) -> StreamError {
+        match e {
+            Errno::Pipe => StreamError::Closed,
+            e => StreamError::Failed(e),
+        }
+    }
+}
+
+type SResult<T> = Result<T, StreamError>;
+
+/// Retries a syscall interrupted by a signal, mapping its error.
+fn retry<R>(f: impl FnMut() -> rustix::io::Result<R>) -> SResult<R> {
+    crate::p1::fd::retry(f).map_err(StreamError::from)
+}
+
+/// Whether `fd` has something to read right now (a zero-timeout `poll`).
+fn readable_now(fd: BorrowedFd<'_>) -> SResult<bool> {
+    let mut p = [PollFd::from_borrowed_fd(fd, PollFlags::IN)];
+    let n = retry(|| rustix::event::poll(&mut p, Some(&rustix::time::Timespec::default())))?;
+    Ok(n > 0)
+}
+
+/// Writes `bytes` at the end of the file, atomically (`pwritev2(RWF_APPEND)`, Linux 4.16+);
+/// where the kernel lacks that flag, at the size `fstat` reports (not atomic against other
+/// writers). Returns the bytes written.
+fn append_at_end(fd: BorrowedFd<'_>, bytes: &[u8]) -> SResult<usize> {
+    use rustix::io::ReadWriteFlags;
+    let bufs = [std::io::IoSlice::new(bytes)];
+    match crate::p1::fd::retry(|| rustix::io::pwritev2(fd, &bufs, 0, ReadWriteFlags::APPEND)) {
+        Err(Errno::Notsup | Errno::Inval | Errno::Nosys) => {
+            let end = retry(|| rustix::fs::fstat(fd))?.st_size as u64;
+            retry(|| rustix::io::pwrite(fd, bytes, end))
+        }
+        r => r.map_err(StreamError::from),
+    }
+}
+
+impl WasiCtx {
+    /// The descriptor with resource rep `rep` (the parent of a file stream).
+    pub(crate) fn descriptor_rep(&self, rep: u32) -> wasmtime::Result<&Descriptor> {
+        self.get(&Resource::<Descriptor>::new_borrow(rep))
+    }
+
+    /// The host fd of a standard stream. Errors: `closed` if the guest has no such stream.
+    fn stdio_fd(&self, kind: StdioKind) -> SResult<BorrowedFd<'_>> {
+        self.stdio(kind).map(|s| s.fd.as_fd()).ok_or(StreamError::Closed)
+    }
+
+    /// Reads up to `len` bytes (at most [`MAX_CHUNK`]). `blocking`: wait for at least one
+    /// byte; otherwise an empty list when nothing is ready. EOF is `closed`.
+    fn stream_read(
+        &mut self,
+        s: &Resource<InputStream>,
+        len: u64,
+        blocking: bool,
+    ) -> SResult<Vec<u8>> {
+        let len = len.min(MAX_CHUNK) as usize;
+        match *self.get(s)? {
+            InputStream::Stdin => {
+                let fd = self.stdio_fd(StdioKind::Stdin)?;
+                if len == 0 || (!blocking && !readable_now(fd)?) {
+                    return Ok(Vec::new());
+                }
+                let mut buf = vec![0u8; len];
+                let n = retry(|| rustix::io::read(fd, &mut buf))?;
+                if n == 0 {
+                    return Err(StreamError::Closed);
+                }
+                buf.truncate(n);
+                Ok(buf)
+            }
+            InputStream::File { desc, offset } => {
+                let d = self.descriptor_rep(desc)?;
+                if len == 0 {
+                    return Ok(Vec::new());
+                }
+                let mut buf = vec![0u8; len];
+                // A FIFO or device opened by path has no offsets: plain `read`.
+                let n = if d.regular_file {
+                    retry(|| rustix::io::pread(d.as_fd(), &mut buf, offset))?
+                } else {
+                    if !blocking && !readable_now(d.as_fd())? {
+                        return Ok(Vec::new());
+                    }
+                    retry(|| rustix::io::read(d.as_fd(), &mut buf))?
+                };
+                if n == 0 {
+                    return Err(StreamError::Closed);
+                }
+                buf.truncate(n);
+                if let InputStream::File { offset, .. } = self.get_mut(s)? {
+                    *offset += n as u64;
+                }
+                Ok(buf)
+            }
+        }
+    }
+
+    /// Writes all of `bytes` to the stream.
+    fn stream_write(&mut self, s: &Resource<OutputStream>, bytes: &[u8]) -> SResult<()> {
+        match *self.get(s)? {
+            OutputStream::Stdio(kind) => {
+                let fd = self.stdio_fd(kind)?;
+                let mut done = 0;
+                while done < bytes.len() {
+                    done += retry(|| rustix::io::write(fd, &bytes[done..]))?;
+                }
+                Ok(())
+            }
+            OutputStream::File { desc, offset, append } => {
+                let d = self.descriptor_rep(desc)?;
+                if !d.file_perms.write {
+                    return Err(StreamError::Failed(Errno::Badf));
+                }
+                let fd = d.as_fd();
+                let mut at = offset;
+                let mut done = 0;
+                while done < bytes.len() {
+                    let rest = &bytes[done..];
+                    let n = if !d.regular_file {
+                        // A FIFO or device opened by path has no offsets: plain `write`.
+                        retry(|| rustix::io::write(fd, rest))?
+                    } else if append {
+                        append_at_end(fd, rest)?
+                    } else {
+                        retry(|| rustix::io::pwrite(fd, rest, at))?
+                    };
+                    done += n;
+                    at += n as u64;
+                }
+                if let OutputStream::File { offset, append: false, .. } = self.get_mut(s)? {
+                    *offset = at;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Writes `len` zero bytes, in chunks of at most 64 KiB from a stack buffer.
+    fn stream_write_zeroes(&mut self, s: &Resource<OutputStream>, mut len: u64) -> SResult<()> {
+        let zeroes = [0u8; 65536];
+        while len > 0 {
+            let n = len.min(zeroes.len() as u64) as usize;
+            self.stream_write(s, &zeroes[..n])?;
+            len -= n as u64;
+        }
+        Ok(())
+    }
+
+    /// Moves up to `len` bytes from `src` to `dst`; returns how many.
+    fn stream_splice(
+        &mut self,
+        dst: &Resource<OutputStream>,
+        src: &Resource<InputStream>,
+        len: u64,
+        blocking: bool,
+    ) -> SResult<u64> {
+        let buf = self.stream_read(src, len, blocking)?;
+        self.stream_write(dst, &buf)?;
+        Ok(buf.len() as u64)
+    }
+}
+
+impl streams::HostInputStream for WasiCtx {
+    /// `read(len)`: up to `len` bytes that are available now (possibly none).
+    fn read(&mut self, self_: Resource<InputStream>, len: u64) -> SResult<Vec<u8>> {
+        self.stream_read(&self_, len, false)
+    }
+
+    /// `blocking-read(len)`: waits until at least one byte (or EOF), then as `read`.
+    fn blocking_read(&mut self, self_: Resource<InputStream>, len: u64) -> SResult<Vec<u8>> {
+        self.stream_read(&self_, len, true)
+    }
+
+    /// `skip(len)`: as `read`, discarding the bytes; returns how many.
+    fn skip(&mut self, self_: Resource<InputStream>, len: u64) -> SResult<u64> {
+        Ok(self.stream_read(&self_, len, false)?.len() as u64)
+    }
+
+    /// `blocking-skip(len)`: as `blocking-read`, discarding the bytes.
+    fn blocking_skip(&mut self, self_: Resource<InputStream>, len: u64) -> SResult<u64> {
+        Ok(self.stream_read(&self_, len, true)?.len() as u64)
+    }
+
+    /// `subscribe`: a pollable ready when the stream has bytes (or EOF); a file is always
+    /// ready. The pollable is a child of the stream.
+    fn subscribe(&mut self, self_: Resource<InputStream>) -> wasmtime::Result<Resource<Pollable>> {
+        self.push_child(Pollable::Input(self_.rep()), &self_)
+    }
+
+    /// Drops an input stream.
+    fn drop(&mut self, rep: Resource<InputStream>) -> wasmtime::Result<()> {
+        self.delete(rep).map(|_| ())
+    }
+}
+
+impl streams::HostOutputStream for WasiCtx {
+    /// `check-write`: [`MAX_CHUNK`] bytes (writes complete synchronously, nothing is queued).
+    fn check_write(&mut self, self_: Resource<OutputStream>) -> SResult<u64> {
+        self.get(&self_)?;
+        Ok(MAX_CHUNK)
+    }
+
+    /// `write(contents)`: writes all of `contents` before returning.
+    fn write(&mut self, self_: Resource<OutputStream>, contents: Vec<u8>) -> SResult<()> {
+        self.stream_write(&self_, &contents)
+    }
+
+    /// `blocking-write-and-flush(contents)`: as `write` (nothing is buffered).
+    fn blocking_write_and_flush(
+        &mut self,
+        self_: Resource<OutputStream>,
+        contents: Vec<u8>,
+    ) -> SResult<()> {
+        self.stream_write(&self_, &contents)
+    }
+
+    /// `flush`: nothing is buffered, so done at once.
+    fn flush(&mut self, self_: Resource<OutputStream>) -> SResult<()> {
+        self.get(&self_)?;
+        Ok(())
+    }
+
+    /// `blocking-flush`: as `flush`.
+    fn blocking_flush(&mut self, self_: Resource<OutputStream>) -> SResult<()> {
+        self.get(&self_)?;
+        Ok(())
+    }
+
+    /// `subscribe`: a pollable ready when the stream accepts writes; a file always does. The
+    /// pollable is a child of the stream.
+    fn subscribe(&mut self, self_: Resource<OutputStream>) -> wasmtime::Result<Resource<Pollable>> {
+        self.push_child(Pollable::Output(self_.rep()), &self_)
+    }
+
+    /// `write-zeroes(len)`: writes `len` zero bytes.
+    fn write_zeroes(&mut self, self_: Resource<OutputStream>, len: u64) -> SResult<()> {
+        self.stream_write_zeroes(&self_, len)
+    }
+
+    /// `blocking-write-zeroes-and-flush(len)`: as `write-zeroes`.
+    fn blocking_write_zeroes_and_flush(
+        &mut self,
+        self_: Resource<OutputStream>,
+        len: u64,
+    ) -> SResult<()> {
+        self.stream_write_zeroes(&self_, len)
+    }
+
+    /// `splice(src, len)`: reads what `src` has now (up to `len`) and writes it; returns the
+    /// byte count.
+    fn splice(
+        &mut self,
+        self_: Resource<OutputStream>,
+        src: Resource<InputStream>,
+        len: u64,
+    ) -> SResult<u64> {
+        self.stream_splice(&self_, &src, len, false)
+    }
+
+    /// `blocking-splice(src, len)`: waits for `src` to have bytes, then as `splice`.
+    fn blocking_splice(
+        &mut self,
+        self_: Resource<OutputStream>,
+        src: Resource<InputStream>,
+        len: u64,
+    ) -> SResult<u64> {
+        self.stream_splice(&self_, &src, len, true)
+    }
+
+    /// Drops an output stream.
+    fn drop(&mut self, rep: Resource<OutputStream>) -> wasmtime::Result<()> {
+        self.delete(rep).map(|_| ())
+    }
+}
+
+impl streams::Host for WasiCtx {
+    /// Turns a [`StreamError`] into the WIT `stream-error` (an OS error becomes an `error`
+    /// resource), or a trap.
+    fn convert_stream_error(&mut self, err: StreamError) -> wasmtime::Result<streams::StreamError> {
+        match err {
+            StreamError::Closed => Ok(streams::StreamError::Closed),
+            StreamError::Failed(e) => {
+                Ok(streams::StreamError::LastOperationFailed(self.push(IoError(e))?))
+            }
+            StreamError::Trap(e) => Err(e),
+        }
+    }
+}
