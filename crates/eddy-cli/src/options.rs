@@ -58,7 +58,9 @@ pub struct RunCommand {
     /// `unknown-imports-trap=y|n`, `timeout=DURATION` (e.g. 10s, 500ms), `fuel=N`.
     #[arg(short = 'W', long = "wasm", value_name = "KEY[=VAL]")]
     wasm: Vec<String>,
-    /// WASI options: `inherit-env=y|n` (pass the whole host environment).
+    /// WASI options: `inherit-env=y|n` (pass the whole host environment);
+    /// `tcplisten=ADDR` (listen on ADDR, e.g. 127.0.0.1:8080, and hand the socket to a
+    /// preview1 guest as the fd after the preopens; repeatable).
     #[arg(short = 'S', long = "wasi", value_name = "KEY[=VAL]")]
     wasi: Vec<String>,
     /// Codegen options: `cache=y|n` (the compile cache, on by default).
@@ -213,9 +215,17 @@ impl RunCommand {
                         caps.env.extend(std::env::vars());
                     }
                 }
+                ("tcplisten", v) => {
+                    use std::net::ToSocketAddrs;
+                    let addr =
+                        v.to_socket_addrs().ok().and_then(|mut a| a.next()).ok_or_else(|| {
+                            Error::Usage(format!("-S tcplisten={v}: expected ADDRESS:PORT"))
+                        })?;
+                    caps.tcp_listen.push(addr);
+                }
                 (k, _) => {
                     return Err(Error::Usage(format!(
-                        "unknown -S option `{k}`; known: inherit-env"
+                        "unknown -S option `{k}`; known: inherit-env, tcplisten"
                     )))
                 }
             }

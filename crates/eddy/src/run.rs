@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use eddy_wasi::sockets::{Socket, SocketKind};
 use eddy_wasi::{DirPerms, ExitCode, FilePerms, Limits, WasiCtx, WasiCtxBuilder, WasiView};
 use wasmtime::component::{self, Component};
 use wasmtime::{Instance, Linker, Store, StoreLimits, StoreLimitsBuilder, Val, ValType};
@@ -49,6 +50,10 @@ pub struct Capabilities {
     pub unknown_imports_trap: bool,
     /// Log one line per hostcall (`--trace`).
     pub trace: bool,
+    /// TCP addresses to listen on for a preview1 guest (`-S tcplisten=ADDR`): each socket is
+    /// bound and listening before the guest starts, and gets the next fd after the preopens
+    /// (for `sock_accept`). Nothing else of the network is reachable.
+    pub tcp_listen: Vec<std::net::SocketAddr>,
 }
 
 impl Default for Capabilities {
@@ -65,6 +70,7 @@ impl Default for Capabilities {
             fuel: None,
             unknown_imports_trap: false,
             trace: false,
+            tcp_listen: Vec::new(),
         }
     }
 }
@@ -105,6 +111,12 @@ fn build_ctx(caps: &Capabilities) -> Result<WasiCtx, Error> {
                 p.host.display()
             ))
         })?;
+    }
+    for addr in &caps.tcp_listen {
+        let listener = std::net::TcpListener::bind(addr).map_err(|e| {
+            Error::Capability(format!("cannot listen on {addr} for -S tcplisten: {e}"))
+        })?;
+        b.socket(Socket { fd: listener.into(), kind: SocketKind::TcpListener });
     }
     b.limits(caps.limits).trace(caps.trace);
     b.build().map_err(|e| Error::Capability(format!("cannot set up WASI: {e}")))
