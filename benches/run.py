@@ -8,11 +8,15 @@
 
 What it does, in order:
   1. Compiles benches/programs/*.c twice with clang-14 -O2: natively (x86_64) and as
-     wasm32-wasi preview1 commands, into ${CARGO_TARGET_DIR:-<repo>/target}/bench.
+     wasm32-wasi preview1 commands, into ${CARGO_TARGET_DIR:-<repo>/target}/bench
+     (sink.c natively only). The WASI 0.2 benchmarks use the hand-written component
+     benches/programs/p2_bench.wat as is (both runtimes read component text).
   2. Builds eddy with `cargo build --release -p eddy-cli` (binary at
      ${CARGO_TARGET_DIR:-<repo>/target}/release/eddy), unless EDDY is set.
      A missing or unbuildable eddy is an error unless EDDY=none.
   3. Creates a 256 MiB file in a temp dir (TMPDIR) and reads it once so it is cached.
+     The stdout benchmarks pipe the program's stdout into `sink` (counts the bytes);
+     their native baseline is `cat` of that file 4 times (1 GiB) into the same sink.
   4. Runs every benchmark on every runtime REPS times (default 5), interleaved:
      each round runs each benchmark on native, eddy and wasmtime (order rotated
      per round) so noise hits all runtimes alike. Each program times its own loop
@@ -55,20 +59,43 @@ RUNTIMES = ["native", "eddy", "wasmtime"]
 class Bench:
     """One row of the table.
 
-    kind: "call" (cost per call, lower is better) or "throughput" (bytes per op are
-    fixed, so eddy/native is reported as a throughput fraction).
+    kind: "call" (cost per call, lower is better) or "throughput" (64 KiB per op, so
+    eddy/native is reported as a throughput fraction).
+    program: the C program (benches/programs/<program>.c) run natively, and as wasm too
+    unless `guest` is given.
     args(path_of, count): program arguments; path_of(name) maps a file name in the
     temp dir to the native or the guest path; count is the loop count for this runtime.
     count: loop count (calls, passes or iterations); count_for: per-runtime overrides.
     dirs: which preopens the guest needs ("dev" = /dev, "data" = the temp dir).
+    guest: (file, args) for eddy and wasmtime instead of program.wasm + args, e.g. the
+    p2_bench.wat component; guest args take the same (path_of, count).
+    native: the native program's argv (same signature) when it is not program + args.
+    native_name: the name the native program prints (default: name).
+    sink(runtime, count): for the stdout benchmarks, the byte count that the program
+    writes to stdout; stdout is piped into `sink`, which checks it. The result line is
+    then read from the program's stderr (guests) or from sink's stdout (native: `cat`).
+    vs: what the native column is ("native", or "cat").
     """
 
-    def __init__(self, name, program, kind, args, count, dirs, count_for=None):
+    def __init__(self, name, program, kind, args, count, dirs, count_for=None, guest=None,
+                 native=None, native_name=None, sink=None, vs="native"):
         self.name, self.program, self.kind, self.args = name, program, kind, args
         self.count, self.dirs, self.count_for = count, dirs, count_for or {}
+        self.guest, self.native, self.sink, self.vs = guest, native, sink, vs
+        self.native_name = native_name or name
+
+    def n(self, runtime):
+        return str(self.count_for.get(runtime, self.count))
 
     def argv(self, runtime, path_of):
-        return self.args(path_of, str(self.count_for.get(runtime, self.count)))
+        if runtime == "native" and self.native:
+            return self.native(path_of, self.n(runtime))
+        if runtime != "native" and self.guest:
+            return self.guest[1](path_of, self.n(runtime))
+        return self.args(path_of, self.n(runtime))
+
+    def expected_name(self, runtime):
+        return self.native_name if runtime == "native" else self.name
 
 
 BENCHES = [
@@ -88,6 +115,36 @@ BENCHES = [
     # iterations scale as 1/N so every run is about as long.
     Bench(f"poll_oneoff_{n}", "poll", "call", (lambda n: lambda p, c: [str(n), "/dev/null", c])(n),
           max(2000, 2_000_000 // n), ["dev"])
+    for n in (1, 100, 1000)
+]
+
+P2 = os.path.join(PROGRAMS, "p2_bench.wat")  # the WASI 0.2 component (text)
+MiB = 1 << 20
+
+BENCHES += [
+    # WASI 0.2 components (p2_bench.wat). Stream read: 4 passes over the cached 256 MiB file,
+    # input-stream.blocking-read(64 KiB) per op; native = the same fd_read program as above.
+    Bench("p2_read_64KiB", "fd_read", "throughput", lambda p, n: [p("big.bin"), n], 4,
+          ["data"], guest=(P2, lambda p, n: ["read", "big.bin", n]),
+          native_name="fd_read_64KiB"),
+] + [
+    # 1 GiB to stdout (a pipe into `sink`), after 64 MiB untimed; one op = 64 KiB.
+    # cw: check-write + write(min(permit, 64 KiB)); bwf: blocking-write-and-flush(4096),
+    # the spec's per-call maximum (what Rust std and the p1 adapter do on stdout).
+    # native = `cat` of the 256 MiB file 4 times into the same sink (sink times it).
+    Bench(f"p2_stdout_{mode}_{chunk}", "sink", "throughput", None, 1024, ["data"],
+          guest=(P2, (lambda mode, chunk: lambda p, n: ["stdout", mode, str(chunk), n])(mode, chunk)),
+          native=lambda p, n: ["cat"] + [p("big.bin")] * (int(n) * MiB // BIG_FILE_SIZE),
+          native_name="sink", vs="cat",
+          sink=lambda rt, n: int(n) * MiB if rt == "native" else int(n) * MiB * 17 // 16)
+    for mode, chunk in (("cw", 65536), ("bwf", 4096))
+] + [
+    # One wasi:io/poll.poll over N-1 1 h clock pollables + stdout's (ready) pollable, last.
+    # Native context: the same poll(2) program as poll_oneoff_N.
+    Bench(f"p2_poll_{n}", "poll", "call", (lambda n: lambda p, c: [str(n), "/dev/null", c])(n),
+          max(2000, 2_000_000 // n), [],
+          guest=(P2, (lambda n: lambda p, c: ["poll", str(n), c])(n)),
+          native_name=f"poll_oneoff_{n}")
     for n in (1, 100, 1000)
 ]
 
@@ -112,12 +169,16 @@ def build_programs(benches):
             "lld-14 wasi-libc libclang-rt-14-dev-wasm32)")
     os.makedirs(BUILD, exist_ok=True)
     print(f"building benchmark programs into {BUILD}")
-    for prog in sorted({b.program for b in benches}):
+    native = {b.program for b in benches} | ({"sink"} if any(b.sink for b in benches) else set())
+    wasm = {b.program for b in benches if not b.guest}
+    for prog in sorted(native | wasm):
         src = os.path.join(PROGRAMS, prog + ".c")
         flags = ["-O2", "-Wall", "-Wextra", "-Werror"]
-        sh([CLANG] + flags + ["-o", os.path.join(BUILD, prog), src])
-        sh([CLANG, "--target=wasm32-wasi"] + flags +
-           ["-Wl,--strip-debug", "-o", os.path.join(BUILD, prog + ".wasm"), src])
+        if prog in native:
+            sh([CLANG] + flags + ["-o", os.path.join(BUILD, prog), src])
+        if prog in wasm:
+            sh([CLANG, "--target=wasm32-wasi"] + flags +
+               ["-Wl,--strip-debug", "-o", os.path.join(BUILD, prog + ".wasm"), src])
 
 
 def find_eddy():
@@ -164,29 +225,57 @@ def make_big_file(tmp):
 def command(bench, runtime, eddy, tmp):
     """argv to run one benchmark on one runtime."""
     if runtime == "native":
-        return [os.path.join(BUILD, bench.program)] + bench.argv(
-            runtime, lambda f: os.path.join(tmp, f))
+        args = bench.argv(runtime, lambda f: os.path.join(tmp, f))
+        return args if bench.native else [os.path.join(BUILD, bench.program)] + args
     dirs = []
     if "dev" in bench.dirs:
         dirs += ["--dir", "/dev::/dev"]
     if "data" in bench.dirs:
         dirs += ["--dir", f"{tmp}::{GUEST_DATA}"]
-    wasm = os.path.join(BUILD, bench.program + ".wasm")
+    wasm = bench.guest[0] if bench.guest else os.path.join(BUILD, bench.program + ".wasm")
     args = bench.argv(runtime, lambda f: f"{GUEST_DATA}/{f}")
     if runtime == "eddy":
         return [eddy, "run"] + dirs + [wasm] + args
     return [sys.executable, os.path.join(BENCHES_DIR, "wasmtime_ref.py")] + dirs + [wasm] + args
 
 
+def sink_cmd(bench, runtime):
+    return [os.path.join(BUILD, "sink"), str(bench.sink(runtime, bench.n(runtime)))]
+
+
+def run_piped(cmd, sink):
+    """cmd | sink. Returns (status, text with the result line, all output for errors)."""
+    with tempfile.TemporaryFile() as err:
+        prod = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
+        cons = subprocess.Popen(sink, stdin=prod.stdout, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        prod.stdout.close()  # only the sink holds the read end
+        out, cerr = cons.communicate(timeout=900)
+        prod.wait(timeout=60)
+        err.seek(0)
+        perr = err.read().decode(errors="replace")
+    status = prod.returncode or cons.returncode
+    return status, out + perr, (f"  sink stdout: {out.strip()}\n  sink stderr: {cerr.strip()}\n"
+                                f"  stderr: {perr.strip()}")
+
+
 def run_one(bench, runtime, eddy, tmp):
     cmd = command(bench, runtime, eddy, tmp)
     t = time.monotonic()
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    if bench.sink:
+        cmd_s = " ".join(cmd) + " | " + " ".join(sink_cmd(bench, runtime))
+        status, text, detail = run_piped(cmd, sink_cmd(bench, runtime))
+        # the guest prints its line on stderr; `cat`'s figure is sink's line
+        m = next((m for m in LINE.finditer(text) if m.group(1) == bench.expected_name(runtime)),
+                 None)
+    else:
+        cmd_s = " ".join(cmd)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+        status, detail = r.returncode, f"  stdout: {r.stdout.strip()}\n  stderr: {r.stderr.strip()}"
+        m = LINE.search(r.stdout)
     wall = time.monotonic() - t
-    m = LINE.search(r.stdout)
-    if r.returncode != 0 or not m or m.group(1) != bench.name:
-        die(f"{bench.name} on {runtime} failed (exit {r.returncode})\n  cmd: {' '.join(cmd)}\n"
-            f"  stdout: {r.stdout.strip()}\n  stderr: {r.stderr.strip()}")
+    if status != 0 or not m or m.group(1) != bench.expected_name(runtime):
+        die(f"{bench.name} on {runtime} failed (exit {status})\n  cmd: {cmd_s}\n{detail}")
     ns = float(m.group(2))
     print(f"  {bench.name:<16} {runtime:<9} {ns:>14.1f} ns/op   ({wall:.1f} s)", flush=True)
     return ns
@@ -200,12 +289,12 @@ def fmt_ns(ns):
 
 def vs_native(bench, e, n):
     """(ratio, text). call: eddy time / native time (lower is better).
-    throughput: eddy throughput / native throughput (higher is better)."""
+    throughput: eddy throughput / native (or `cat`) throughput (higher is better)."""
     if e is None or n is None:
         return None, "—"
     if bench.kind == "throughput":
         r = n / e
-        return r, f"{r:.2f}× native throughput"
+        return r, f"{r:.2f}× {bench.vs} throughput"
     r = e / n
     return r, f"{r:.2f}× native time"
 
@@ -263,6 +352,14 @@ def report(benches, samples, eddy, reps, tmp):
         b = by_name["fd_read_64KiB"]
         r, t = vs_native(b, get(b, "eddy"), get(b, "native"))
         target("fd_read_64KiB: throughput ≥ 0.90× native", r, t, r is not None and r >= 0.9)
+    if "p2_read_64KiB" in by_name:
+        b = by_name["p2_read_64KiB"]
+        r, t = vs_native(b, get(b, "eddy"), get(b, "native"))
+        target("p2_read_64KiB: throughput ≥ 0.90× native", r, t, r is not None and r >= 0.9)
+    if "p2_stdout_cw_65536" in by_name:
+        b = by_name["p2_stdout_cw_65536"]
+        r, t = vs_native(b, get(b, "eddy"), get(b, "native"))
+        target("p2_stdout_cw_65536: throughput ≥ 0.80× cat", r, t, r is not None and r >= 0.8)
     for b in benches:
         s, t = vs_wasmtime(get(b, "eddy"), get(b, "wasmtime"))
         target(f"{b.name}: at least as fast as wasmtime", s, t, s is not None and s >= 1.0)
@@ -270,13 +367,18 @@ def report(benches, samples, eddy, reps, tmp):
         b = by_name["poll_oneoff_1000"]
         s, t = vs_wasmtime(get(b, "eddy"), get(b, "wasmtime"))
         target("poll_oneoff_1000: ≥ 3.00× faster than wasmtime", s, t, s is not None and s >= 3.0)
+    if "p2_poll_1000" in by_name:
+        b = by_name["p2_poll_1000"]
+        s, t = vs_wasmtime(get(b, "eddy"), get(b, "wasmtime"))
+        target("p2_poll_1000: ≥ 5.00× faster than wasmtime", s, t, s is not None and s >= 5.0)
     ttable = md_table(["target", "measured", "result"], targets)
 
     print("\n" + table + "\n\n" + ttable + "\n")
 
     # Markdown file, with context and every raw sample.
     def cmdline(b, rt):
-        return " ".join(command(b, rt, eddy or "eddy", "$TMP"))
+        c = " ".join(command(b, rt, eddy or "eddy", "$TMP"))
+        return c + (" | " + " ".join(sink_cmd(b, rt)) if b.sink else "")
     raw = []
     for b in benches:
         for rt in RUNTIMES:
