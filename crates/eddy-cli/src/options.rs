@@ -45,9 +45,13 @@ pub struct RunCommand {
     /// Set an environment variable (`NAME=VALUE`), or pass one through from the host (`NAME`).
     #[arg(long = "env", value_name = "NAME[=VAL]")]
     envs: Vec<String>,
-    /// Call this export of a core module instead of `_start`; ARGS are its i32/i64/f32/f64
-    /// arguments and each result is printed on its own line.
-    #[arg(long, value_name = "NAME")]
+    /// Call one export instead of running the program; each result is printed on its own
+    /// line. A core module: NAME is the export, ARGS its i32/i64/f32/f64 arguments. A
+    /// component: a WAVE call `NAME(ARG, ...)` (e.g. 'add(2, 3)', 'greet("you")'), NAME a
+    /// top-level export or `IFACE#FUNC` for a function of an exported interface
+    /// (`pkg:ns/iface@1.0.0#func`; `pkg:ns/iface#func` or `iface#func` when unambiguous);
+    /// results are printed in WAVE.
+    #[arg(long, value_name = "NAME|CALL")]
     invoke: Option<String>,
     /// The program name the guest sees as argv[0] (default: FILE as given).
     #[arg(long, value_name = "NAME")]
@@ -60,9 +64,22 @@ pub struct RunCommand {
     wasm: Vec<String>,
     /// WASI options: `inherit-env=y|n` (pass the whole host environment);
     /// `tcplisten=ADDR` (listen on ADDR, e.g. 127.0.0.1:8080, and hand the socket to a
-    /// preview1 guest as the fd after the preopens; repeatable).
+    /// preview1 guest as the fd after the preopens; repeatable); `inherit-network=y|n` (WASI
+    /// 0.2 sockets may use any address); `allow-ip-name-lookup=y|n` (resolve names);
+    /// `tcp=y|n`, `udp=y|n` (protocols, on by default once some address is allowed).
     #[arg(short = 'S', long = "wasi", value_name = "KEY[=VAL]")]
     wasi: Vec<String>,
+    /// Let a WASI 0.2 guest connect (TCP) and send datagrams (UDP) to these addresses:
+    /// `ADDR[/PREFIX]:PORT[-PORT]`,
+    /// IPv6 in brackets (`127.0.0.1:8000-9000`, `10.0.0.0/8:443`, `[::1]:80`). Repeatable.
+    /// Anything not allowed is `access-denied`.
+    #[arg(long = "allow-connect", value_name = "ADDR[/PREFIX]:PORT[-PORT]")]
+    allow_connect: Vec<String>,
+    /// Let a WASI 0.2 guest bind (and listen) on these local addresses, same syntax as
+    /// `--allow-connect` (`0.0.0.0:8080`; a range must include port 0 to allow binding an
+    /// OS-chosen port). Repeatable.
+    #[arg(long = "allow-bind", value_name = "ADDR[/PREFIX]:PORT[-PORT]")]
+    allow_bind: Vec<String>,
     /// Codegen options: `cache=y|n` (the compile cache, on by default).
     #[arg(short = 'C', long = "codegen", value_name = "KEY[=VAL]")]
     codegen: Vec<String>,
@@ -223,11 +240,28 @@ impl RunCommand {
                         })?;
                     caps.tcp_listen.push(addr);
                 }
+                ("inherit-network", v) => {
+                    caps.network.inherit_network = yes_no("-S", "inherit-network", v)?
+                }
+                ("allow-ip-name-lookup", v) => {
+                    caps.network.allow_ip_name_lookup = yes_no("-S", "allow-ip-name-lookup", v)?
+                }
+                ("tcp", v) => caps.network.tcp = yes_no("-S", "tcp", v)?,
+                ("udp", v) => caps.network.udp = yes_no("-S", "udp", v)?,
                 (k, _) => {
                     return Err(Error::Usage(format!(
-                        "unknown -S option `{k}`; known: inherit-env, tcplisten"
+                        "unknown -S option `{k}`; known: inherit-env, tcplisten, \
+                         inherit-network, allow-ip-name-lookup, tcp, udp"
                     )))
                 }
+            }
+        }
+        for (flag, list, out) in [
+            ("--allow-connect", &self.allow_connect, &mut caps.network.allow_connect),
+            ("--allow-bind", &self.allow_bind, &mut caps.network.allow_bind),
+        ] {
+            for a in list {
+                out.push(a.parse().map_err(|e| Error::Usage(format!("{flag} {e}")))?);
             }
         }
         for e in &self.envs {

@@ -66,9 +66,15 @@ fn adapted_proc_exit_nonzero_becomes_status_1() {
 }
 
 #[test]
-fn invoke_on_a_component_is_a_clear_error() {
+fn invoke_calls_run_of_a_command_and_prints_its_result() {
+    // `--invoke` calls the export instead of running the command (see p2_invoke.rs).
+    let out =
+        run(eddy_run(&["--invoke", "wasi:cli/run@0.2.9#run()", s(&program("p2_run_ok.wat"))]), b"");
+    assert_run(&out, "ok\n", "", 0);
+    let out = run(eddy_run(&["--invoke", "run#run()", s(&program("p2_run_result.wat"))]), b"");
+    assert_run(&out, "err\n", "", 0);
     let out = run(eddy_run(&["--invoke", "run", s(&program("p2_run_ok.wat"))]), b"");
-    assert_error_line(&out, "", 1, &["--invoke on a component is not supported yet"]);
+    assert_error_line(&out, "", 1, &["cannot parse --invoke `run`", "NAME(ARGS)"]);
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::errno::Errno;
 use crate::filesystem::{Descriptor, DirPerms, FilePerms};
 use crate::p1::rights;
-use crate::sockets::Socket;
+use crate::sockets::{NetworkPolicy, Socket};
 use crate::stdio::{Stdio, StdioKind};
 use crate::table::{FdEntry, FdTable, Object};
 
@@ -80,6 +80,8 @@ pub struct WasiCtx {
     /// State of `wasi:random/insecure` (a wyrand generator) and `insecure-seed`'s value,
     /// both seeded from the host's secure source on first use.
     pub(crate) insecure: Option<crate::random::Insecure>,
+    /// What the guest may do on the network (WASI 0.2 `wasi:sockets`); denies all by default.
+    pub(crate) network: NetworkPolicy,
 }
 
 impl WasiCtx {
@@ -108,6 +110,7 @@ pub struct WasiCtxBuilder {
     stdio: [Option<Stdio>; 3],
     preopens: Vec<(Descriptor, String)>,
     sockets: Vec<Socket>,
+    network: NetworkPolicy,
     limits: Limits,
     trace: bool,
 }
@@ -165,6 +168,12 @@ impl WasiCtxBuilder {
     /// next fd after the preopens.
     pub fn socket(&mut self, socket: Socket) -> &mut Self {
         self.sockets.push(socket);
+        self
+    }
+
+    /// Sets the network policy for `wasi:sockets` (default: everything denied).
+    pub fn network(&mut self, policy: NetworkPolicy) -> &mut Self {
+        self.network = policy;
         self
     }
 
@@ -242,6 +251,7 @@ impl WasiCtxBuilder {
             p2,
             p2_poll_scratch: Default::default(),
             insecure: None,
+            network: std::mem::take(&mut self.network),
         })
     }
 }

@@ -26,6 +26,7 @@ pub mod table;
 pub use ctx::{Limits, WasiCtx, WasiCtxBuilder, WasiView};
 pub use errno::Errno;
 pub use filesystem::{DirPerms, FilePerms};
+pub use sockets::{AddrRange, NetworkPolicy};
 
 /// The error a guest's `proc_exit(code)` (or `wasi:cli/exit`'s `exit`/`exit-with-code`) raises to unwind out of
 /// wasm. The embedder downcasts the call's error to this type to get the exit status.

@@ -15,16 +15,19 @@
 //! - [`Program`]: a compiled program (a preview1 core module or a WASI 0.2 component).
 //! - [`Capabilities`]: what the program may reach (args, environment, preopens, stdio) and
 //!   the limits it runs under.
-//! - [`run`] runs a command; [`invoke`] calls one export.
+//! - [`run`] runs a command; [`invoke`] calls one export ([`invoke_component`]: one export of
+//!   a component, with arguments and results in WAVE).
 #![deny(missing_docs, missing_debug_implementations)]
 
 mod cache;
 mod engine;
 mod error;
+mod invoke;
 mod run;
 
 pub use engine::{is_component, Engine, EngineConfig, Program, WasmFeature};
 pub use error::Error;
+pub use invoke::invoke_component;
 pub use run::{invoke, run, Capabilities, Preopen};
 
-pub use eddy_wasi::{DirPerms, FilePerms, Limits};
+pub use eddy_wasi::{AddrRange, DirPerms, FilePerms, Limits, NetworkPolicy};

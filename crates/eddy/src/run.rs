@@ -54,6 +54,9 @@ pub struct Capabilities {
     /// bound and listening before the guest starts, and gets the next fd after the preopens
     /// (for `sock_accept`). Nothing else of the network is reachable.
     pub tcp_listen: Vec<std::net::SocketAddr>,
+    /// What a WASI 0.2 guest may do through `wasi:sockets` (`-S inherit-network`,
+    /// `--allow-connect`, …). Default: nothing; every call is `access-denied`.
+    pub network: eddy_wasi::NetworkPolicy,
 }
 
 impl Default for Capabilities {
@@ -71,12 +74,13 @@ impl Default for Capabilities {
             unknown_imports_trap: false,
             trace: false,
             tcp_listen: Vec::new(),
+            network: eddy_wasi::NetworkPolicy::default(),
         }
     }
 }
 
 /// A store's data: the WASI context plus wasmtime's resource limits.
-struct Host {
+pub(crate) struct Host {
     wasi: WasiCtx,
     limits: StoreLimits,
 }
@@ -118,12 +122,13 @@ fn build_ctx(caps: &Capabilities) -> Result<WasiCtx, Error> {
         })?;
         b.socket(Socket { fd: listener.into(), kind: SocketKind::TcpListener });
     }
+    b.network(caps.network.clone());
     b.limits(caps.limits).trace(caps.trace);
     b.build().map_err(|e| Error::Capability(format!("cannot set up WASI: {e}")))
 }
 
 /// A store for one run: the WASI context, resource limits, the timeout thread and fuel.
-fn new_store(engine: &Engine, caps: &Capabilities) -> Result<Store<Host>, Error> {
+pub(crate) fn new_store(engine: &Engine, caps: &Capabilities) -> Result<Store<Host>, Error> {
     let wasi = build_ctx(caps)?;
     let limits = StoreLimitsBuilder::new()
         .memory_size(caps.max_memory_bytes)
@@ -177,7 +182,7 @@ fn instantiate(
 }
 
 /// Turns a failed call into an exit status (`proc_exit`) or a trap error.
-fn exit_or_trap(e: wasmtime::Error) -> Result<i32, Error> {
+pub(crate) fn exit_or_trap(e: wasmtime::Error) -> Result<i32, Error> {
     match e.downcast_ref::<ExitCode>() {
         Some(ExitCode(code)) => Ok(*code),
         None => Err(trap(e)),
@@ -248,6 +253,9 @@ fn export_list(store: &mut Store<Host>, instance: &Instance) -> String {
 /// (i32, i64, f32, f64), after running `_initialize` if the module exports one. Returns each
 /// result formatted as text (integers in decimal, floats as Rust prints them).
 ///
+/// For a component, `name` is a WAVE call `NAME(ARGS)` and `args` must be empty: see
+/// [`crate::invoke_component`].
+///
 /// Errors: `Error::Usage` (no such exported function — the message lists the exports; wrong
 /// argument count or an argument that does not parse; an unsupported parameter type),
 /// `Error::Trap`, plus everything [`run`] can return before the call. A `proc_exit(n)` during
@@ -261,10 +269,14 @@ pub fn invoke(
 ) -> Result<Vec<String>, Error> {
     let module = match program {
         Program::Module(m) => m,
+        Program::Component(c) if args.is_empty() => {
+            return crate::invoke::invoke_component(engine, c, caps, name)
+        }
         Program::Component(_) => {
-            return Err(Error::Usage(
-                "--invoke on a component is not supported yet; run it as a command".to_string(),
-            ))
+            return Err(Error::Usage(format!(
+                "a component's --invoke takes its arguments inside the WAVE call (`f(1, \"a\")`); unexpected arguments after the file: {}",
+                args.join(" ")
+            )))
         }
     };
     let (mut store, instance) = instantiate(engine, module, caps)?;
@@ -340,6 +352,24 @@ fn run_export_name(engine: &Engine, component: &Component) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Links a component against Eddy's WASI 0.2 host (every `wasi:*@0.2.x` import; with
+/// `caps.unknown_imports_trap`, other imports trap when called), ready to instantiate.
+/// Errors: `Error::Other` (an import Eddy does not provide: the linker's message).
+pub(crate) fn component_pre(
+    engine: &Engine,
+    component: &Component,
+    caps: &Capabilities,
+) -> Result<component::InstancePre<Host>, Error> {
+    let mut linker: component::Linker<Host> = component::Linker::new(&engine.inner);
+    eddy_wasi::p2::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
+    if caps.unknown_imports_trap {
+        linker
+            .define_unknown_imports_as_traps(component)
+            .map_err(|e| Error::Other(one_line(&e)))?;
+    }
+    linker.instantiate_pre(component).map_err(|e| Error::Other(one_line(&e)))
+}
+
 /// Runs a WASI 0.2 command component: links every `wasi:*@0.2.x` import to Eddy's host
 /// ([`eddy_wasi::p2::add_to_linker`]), instantiates, and calls `run` of its
 /// `wasi:cli/run@0.2.x` export. Returns the exit status: `run` returning `ok` → 0, `err` →
@@ -364,14 +394,7 @@ fn run_component(
         )));
     };
     let mut store = new_store(engine, caps)?;
-    let mut linker: component::Linker<Host> = component::Linker::new(&engine.inner);
-    eddy_wasi::p2::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
-    if caps.unknown_imports_trap {
-        linker
-            .define_unknown_imports_as_traps(component)
-            .map_err(|e| Error::Other(one_line(&e)))?;
-    }
-    let pre = linker.instantiate_pre(component).map_err(|e| Error::Other(one_line(&e)))?;
+    let pre = component_pre(engine, component, caps)?;
     let instance = match pre.instantiate(&mut store) {
         Ok(i) => i,
         Err(e) => return exit_or_trap(e),

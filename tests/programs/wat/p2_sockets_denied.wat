@@ -1,6 +1,6 @@
 ;; WASI 0.2.3 component calling wasi:sockets/tcp-create-socket `create-tcp-socket(ipv4)`
 ;; and wasi:sockets/udp-create-socket `create-udp-socket(ipv6)`: both must return
-;; `err(access-denied)` (error-code case 1), never trap. `run` then calls
+;; `err(access-denied)` (error-code case 1) under the default policy, never trap. `run` then calls
 ;; wasi:cli/exit@0.2.12 `exit-with-code(10 * tcp-code + udp-code + 100)`, or 2 if a call
 ;; returned `ok`. Expected: status 111.
 (component

@@ -33,7 +33,7 @@ pub use self::io::poll::Pollable;
 pub use self::io::streams::{InputStream, OutputStream, StreamError};
 pub use self::sockets::{
     IncomingDatagramStream, Network, OutgoingDatagramStream, ResolveAddressStream, SocketError,
-    TcpSocket, UdpSocket,
+    TcpSocket, TcpState, UdpSocket, UdpState,
 };
 pub use crate::filesystem::Descriptor;
 
@@ -86,8 +86,8 @@ pub mod bindings {
 pub use bindings::Command;
 
 /// Defines every import of `wasi:cli/command@0.2.12` in `linker` (wasi:cli with
-/// `exit-with-code`, io, clocks, random, filesystem, and sockets — which deny everything,
-/// see [`sockets`]). The store's data gives the [`WasiCtx`] through [`WasiView`].
+/// `exit-with-code`, io, clocks, random, filesystem, and sockets — under the context's
+/// network policy, denied by default, see [`sockets`]). The store's data gives the [`WasiCtx`] through [`WasiView`].
 ///
 /// Components importing an older `0.2.x` link too: wasmtime's component linker matches an
 /// import `wasi:cli/environment@0.2.3` against the defined `@0.2.12` because the versions are

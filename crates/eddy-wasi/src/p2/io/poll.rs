@@ -18,6 +18,7 @@ use crate::clocks::{timespec, Clock};
 use crate::ctx::WasiCtx;
 use crate::p1::poll::recycle;
 use crate::p2::bindings::wasi::io::poll;
+use crate::p2::sockets::{IncomingDatagramStream, OutgoingDatagramStream, TcpSocket, TcpState};
 use crate::stdio::StdioKind;
 
 /// A `wasi:io/poll.pollable`: what it waits for.
@@ -29,6 +30,14 @@ pub enum Pollable {
     Input(u32),
     /// The output stream with this resource rep accepting writes. A child of the stream.
     Output(u32),
+    /// The TCP socket with this resource rep: ready when its pending `finish-connect`
+    /// (writable) or `accept` (readable) would not block, at once in other states. A child
+    /// of the socket.
+    Tcp(u32),
+    /// The incoming datagram stream with this resource rep having a datagram. A child of it.
+    DatagramIn(u32),
+    /// The outgoing datagram stream with this resource rep able to send. A child of it.
+    DatagramOut(u32),
 }
 
 /// Buffers `poll` reuses across calls.
@@ -70,6 +79,7 @@ impl WasiCtx {
                         Ready::Fd(d.as_fd(), PollFlags::IN)
                     }
                 }
+                InputStream::Tcp(ref fd) => Ready::Fd(fd.as_fd(), PollFlags::IN),
             },
             Pollable::Output(rep) => {
                 match *self.get(&Resource::<OutputStream>::new_borrow(rep))? {
@@ -82,7 +92,26 @@ impl WasiCtx {
                             Ready::Fd(d.as_fd(), PollFlags::OUT)
                         }
                     }
+                    OutputStream::Tcp(ref fd) => Ready::Fd(fd.as_fd(), PollFlags::OUT),
                 }
+            }
+            Pollable::Tcp(rep) => {
+                let sock = self.get(&Resource::<TcpSocket>::new_borrow(rep))?;
+                match sock.state {
+                    // A connect that failed at once has its answer already.
+                    TcpState::Connecting if sock.connect_error.is_some() => Ready::Now,
+                    TcpState::Connecting => Ready::Fd(sock.fd.as_fd(), PollFlags::OUT),
+                    TcpState::Listening => Ready::Fd(sock.fd.as_fd(), PollFlags::IN),
+                    _ => Ready::Now,
+                }
+            }
+            Pollable::DatagramIn(rep) => {
+                let s = self.get(&Resource::<IncomingDatagramStream>::new_borrow(rep))?;
+                Ready::Fd(s.fd.as_fd(), PollFlags::IN)
+            }
+            Pollable::DatagramOut(rep) => {
+                let s = self.get(&Resource::<OutgoingDatagramStream>::new_borrow(rep))?;
+                Ready::Fd(s.fd.as_fd(), PollFlags::OUT)
             }
         })
     }

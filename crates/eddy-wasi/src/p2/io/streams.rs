@@ -9,7 +9,8 @@
 //! Errors: end of file (or EOF on stdin, `EPIPE` on output) is `closed`; any other OS error
 //! is `last-operation-failed` with an [`IoError`] carrying the errno.
 
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::sync::Arc;
 
 use rustix::event::{PollFd, PollFlags};
 use wasmtime::component::Resource;
@@ -38,6 +39,8 @@ pub enum InputStream {
         /// Next byte to read.
         offset: u64,
     },
+    /// A connected TCP socket (non-blocking fd, shared with its `tcp-socket`).
+    Tcp(Arc<OwnedFd>),
 }
 
 /// A `wasi:io/streams.output-stream`.
@@ -55,6 +58,9 @@ pub enum OutputStream {
         /// Write at the end of file (`append-via-stream`).
         append: bool,
     },
+    /// A connected TCP socket (non-blocking fd, shared with its `tcp-socket`). A write
+    /// that the socket buffer cannot take at once waits in `ppoll` until it is all sent.
+    Tcp(Arc<OwnedFd>),
 }
 
 /// The error of a stream operation, before it becomes the WIT `stream-error`.
@@ -95,6 +101,13 @@ fn readable_now(fd: BorrowedFd<'_>) -> SResult<bool> {
     let mut p = [PollFd::from_borrowed_fd(fd, PollFlags::IN)];
     let n = retry(|| rustix::event::poll(&mut p, Some(&rustix::time::Timespec::default())))?;
     Ok(n > 0)
+}
+
+/// Waits (in `ppoll`, no timeout) until `fd` is ready for `flags`.
+fn wait_for(fd: BorrowedFd<'_>, flags: PollFlags) -> SResult<()> {
+    let mut p = [PollFd::from_borrowed_fd(fd, flags)];
+    retry(|| rustix::event::poll(&mut p, None))?;
+    Ok(())
 }
 
 /// Writes `bytes` at the end of the file, atomically (`pwritev2(RWF_APPEND)`, Linux 4.16+);
@@ -146,6 +159,27 @@ impl WasiCtx {
                 buf.truncate(n);
                 Ok(buf)
             }
+            InputStream::Tcp(ref fd) => {
+                let fd = fd.clone();
+                if len == 0 {
+                    return Ok(Vec::new());
+                }
+                let mut buf = vec![0u8; len];
+                let n = loop {
+                    match retry(|| rustix::io::read(&*fd, &mut buf)) {
+                        Err(StreamError::Failed(Errno::Again)) if blocking => {
+                            wait_for(fd.as_fd(), PollFlags::IN)?
+                        }
+                        Err(StreamError::Failed(Errno::Again)) => return Ok(Vec::new()),
+                        r => break r?,
+                    }
+                };
+                if n == 0 {
+                    return Err(StreamError::Closed);
+                }
+                buf.truncate(n);
+                Ok(buf)
+            }
             InputStream::File { desc, offset } => {
                 let d = self.descriptor_rep(desc)?;
                 if len == 0 {
@@ -181,6 +215,20 @@ impl WasiCtx {
                 let mut done = 0;
                 while done < bytes.len() {
                     done += retry(|| rustix::io::write(fd, &bytes[done..]))?;
+                }
+                Ok(())
+            }
+            OutputStream::Tcp(ref fd) => {
+                let fd = fd.as_fd();
+                let mut done = 0;
+                while done < bytes.len() {
+                    // `send` with `MSG_NOSIGNAL`: a closed peer is `EPIPE` (`closed`), never a
+                    // SIGPIPE to the host process.
+                    let flags = rustix::net::SendFlags::NOSIGNAL;
+                    match retry(|| rustix::net::send(fd, &bytes[done..], flags)) {
+                        Err(StreamError::Failed(Errno::Again)) => wait_for(fd, PollFlags::OUT)?,
+                        r => done += r?,
+                    }
                 }
                 Ok(())
             }
@@ -272,9 +320,20 @@ impl streams::HostInputStream for WasiCtx {
 }
 
 impl streams::HostOutputStream for WasiCtx {
-    /// `check-write`: [`MAX_CHUNK`] bytes (writes complete synchronously, nothing is queued).
+    /// `check-write`: [`MAX_CHUNK`] bytes (writes complete synchronously, nothing is queued);
+    /// on a TCP stream 0 while the socket's send buffer is full.
     fn check_write(&mut self, self_: Resource<OutputStream>) -> SResult<u64> {
-        self.get(&self_)?;
+        if let OutputStream::Tcp(fd) = self.get(&self_)? {
+            // 0 until the socket can take bytes (the guest then waits on `subscribe`).
+            let mut p = [PollFd::from_borrowed_fd(fd.as_fd(), PollFlags::OUT)];
+            let zero = rustix::time::Timespec::default();
+            if retry(|| rustix::event::poll(&mut p, Some(&zero)))? == 0 {
+                return Ok(0);
+            }
+            if p[0].revents().intersects(PollFlags::ERR | PollFlags::HUP) {
+                return Err(StreamError::Closed);
+            }
+        }
         Ok(MAX_CHUNK)
     }
 

@@ -1,0 +1,323 @@
+//! Calling one export of a WASI 0.2 component with arguments written in WAVE
+//! (`eddy run --invoke 'add(2, 3)' calc.wasm`).
+//!
+//! WAVE is the WebAssembly Value Encoding of the `wasm-wave` crate (used through wasmtime's
+//! `wave` feature, which implements its value and type traits for wasmtime's component `Val`
+//! and `Type`): `2`, `"text"`, `[1, 2]`, `{x: 1, y: 2}`, `circle(3)`, `red`, `some("a")`,
+//! `none`, `ok(1)`, `err("no")`, `(1, "a")`, `{read, write}`.
+
+use wasmtime::component::types::{ComponentFunc, ComponentItem};
+use wasmtime::component::wasm_wave::{self, parser::ParserError, untyped::UntypedValue};
+use wasmtime::component::{Component, Type, Val};
+
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::run::{component_pre, exit_or_trap, new_store, Capabilities};
+
+/// Calls one function exported by a component and returns its results in WAVE, one string
+/// per result (none for a function without results).
+///
+/// `expr` is a WAVE function call `NAME(ARG, ...)`:
+/// - `NAME` is a function the component exports at top level (`add`), or `IFACE#FUNC` for
+///   function `FUNC` of an exported interface `IFACE`, named as the component exports it
+///   (`eddy:test/calc@1.0.0#add`), or abbreviated when that names one exported interface:
+///   without `@VERSION` (`eddy:test/calc#add`) or without the package too (`calc#add`).
+/// - Each `ARG` is a WAVE value parsed against the function's parameter type: numbers,
+///   chars, strings, lists, tuples, records, variants, enums, flags, options and results.
+///   Trailing `option` parameters may be omitted (they are `none`), as in WAVE.
+///
+/// The component is instantiated as [`crate::run`] instantiates a command (every
+/// `wasi:*@0.2.x` import linked to Eddy's host, with `caps`), then the function is called;
+/// it need not export `wasi:cli/run`. A `wasi:cli/exit` with status 0 during the call ends
+/// it with no results.
+///
+/// Errors, each one line: `Error::Usage` when `expr` does not parse (WAVE's parse error,
+/// with the text it stopped at), when `NAME` is not an exported function (the message lists
+/// every exported function, interface functions as `IFACE#FUNC`), when the argument count is
+/// wrong (the message gives the signature), when an argument does not parse as its
+/// parameter's type (the message names the argument and its expected type), or when a
+/// parameter or result is a resource, stream, future or map (WAVE cannot write those);
+/// `Error::Trap` when the guest traps or exits with a nonzero status; plus what
+/// [`crate::run`] returns before a component runs (`Error::Other` for an import Eddy does
+/// not provide, `Error::Capability`).
+pub fn invoke_component(
+    engine: &Engine,
+    component: &Component,
+    caps: &Capabilities,
+    expr: &str,
+) -> Result<Vec<String>, Error> {
+    let call = parse_call(expr)?;
+    let (iface, func_name, ty) = resolve(engine, component, call.name)?;
+    let name = call.name;
+    let params: Vec<(String, Type)> = ty.params().map(|(n, t)| (n.to_string(), t)).collect();
+    let results_ty: Vec<Type> = ty.results().collect();
+    for (i, (p, t)) in params.iter().enumerate() {
+        if !wave_supported(t) {
+            return Err(Error::Usage(format!(
+                "argument {} (`{p}`) of `{name}` is a {}: --invoke cannot pass resources, streams, futures or maps",
+                i + 1,
+                type_name(t)
+            )));
+        }
+    }
+    if let Some(t) = results_ty.iter().find(|t| !wave_supported(t)) {
+        return Err(Error::Usage(format!(
+            "`{name}` returns a {}: --invoke cannot print resources, streams, futures or maps",
+            type_name(t)
+        )));
+    }
+
+    // Arity: every parameter given, or all missing ones trailing options.
+    let given = call.args.len();
+    let required = params.len()
+        - params.iter().rev().take_while(|(_, t)| matches!(t, Type::Option(_))).count();
+    if given > params.len() || given < required {
+        return Err(Error::Usage(format!(
+            "`{name}` takes {} argument{}, {given} given: {}",
+            params.len(),
+            if params.len() == 1 { "" } else { "s" },
+            signature(name, &params, &results_ty)
+        )));
+    }
+    let mut args = Vec::with_capacity(params.len());
+    for (i, (p, t)) in params.iter().enumerate() {
+        let Some(node) = call.args.get(i) else {
+            args.push(Val::Option(None));
+            continue;
+        };
+        let v = node.to_wasm_value::<Val>(t, &call.source).map_err(|e| {
+            Error::Usage(format!(
+                "argument {} (`{p}`) of `{name}` expects {}: {}",
+                i + 1,
+                type_name(t),
+                wave_error(expr, &e)
+            ))
+        })?;
+        args.push(v);
+    }
+
+    let mut store = new_store(engine, caps)?;
+    let pre = component_pre(engine, component, caps)?;
+    let exited = |code: i32| match code {
+        0 => Ok(Vec::new()),
+        n => Err(Error::Trap(format!("`{name}` exited with status {n}"))),
+    };
+    let instance = match pre.instantiate(&mut store) {
+        Ok(i) => i,
+        Err(e) => return exited(exit_or_trap(e)?),
+    };
+    let index = match &iface {
+        None => instance.get_export_index(&mut store, None, &func_name),
+        Some(i) => instance
+            .get_export_index(&mut store, None, i)
+            .and_then(|i| instance.get_export_index(&mut store, Some(&i), &func_name)),
+    };
+    let func = index
+        .and_then(|f| instance.get_func(&mut store, f))
+        .ok_or_else(|| Error::Other(format!("`{name}` is not a function of the instance")))?;
+    let mut results = vec![Val::Bool(false); results_ty.len()];
+    if let Err(e) = func.call(&mut store, &args, &mut results) {
+        return exited(exit_or_trap(e)?);
+    }
+    results
+        .iter()
+        .map(|v| {
+            wasm_wave::to_string(v)
+                .map_err(|e| Error::Other(format!("cannot write a result of `{name}`: {e}")))
+        })
+        .collect()
+}
+
+/// A parsed `NAME(ARGS)`: the name as written and the argument nodes, whose spans index
+/// `source` (the expression with the name blanked out, so spans are byte offsets into it).
+struct Call<'a> {
+    name: &'a str,
+    source: String,
+    args: Vec<wasm_wave::ast::Node>,
+}
+
+/// Splits `NAME(ARGS)` at the first `(` and parses `(ARGS)` as a WAVE tuple. The name is
+/// resolved by Eddy, not by WAVE, so that it may name an interface with `#`.
+fn parse_call(expr: &str) -> Result<Call<'_>, Error> {
+    let bad = |why: String| Error::Usage(format!("cannot parse --invoke `{expr}`: {why}"));
+    let expected = "expected a WAVE call `NAME(ARGS)`, e.g. `add(2, 3)` or `IFACE#NAME()`";
+    let Some(open) = expr.find('(') else {
+        return Err(bad(expected.to_string()));
+    };
+    let name = expr[..open].trim();
+    if name.is_empty() {
+        return Err(bad(expected.to_string()));
+    }
+    // Blank the name so WAVE's spans are offsets into `expr`.
+    let source = format!("{}{}", " ".repeat(open), &expr[open..]);
+    let after_open = expr[open + 1..].trim_start();
+    let args = if let Some(rest) = after_open.strip_prefix(')') {
+        if !rest.trim().is_empty() {
+            return Err(bad(format!("trailing characters after value at `{}`", rest.trim())));
+        }
+        Vec::new()
+    } else {
+        let value = UntypedValue::parse(&source).map_err(|e| bad(wave_error(expr, &e)))?;
+        let nodes = value.node().as_tuple().map_err(|e| bad(wave_error(expr, &e)))?;
+        nodes.cloned().collect()
+    };
+    Ok(Call { name, source, args })
+}
+
+/// A WAVE error on one line: its kind and detail, and the text it points at.
+fn wave_error(expr: &str, e: &ParserError) -> String {
+    let mut msg = e.kind().to_string();
+    if let Some(d) = e.detail() {
+        msg.push_str(": ");
+        msg.push_str(d);
+    }
+    if let Some(s) = std::error::Error::source(e) {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+    }
+    let span = e.span();
+    match expr.get(span.clone()).map(str::trim) {
+        Some(text) if !text.is_empty() => msg.push_str(&format!(" at `{text}`")),
+        _ if span.start >= expr.trim_end().len() => msg.push_str(" at the end"),
+        _ => msg.push_str(&format!(" at byte {}", span.start)),
+    }
+    msg
+}
+
+/// Finds `name` (`FUNC` or `IFACE#FUNC`) among the component's exports: the interface's
+/// export name (if any), the function's name, and its type.
+fn resolve(
+    engine: &Engine,
+    component: &Component,
+    name: &str,
+) -> Result<(Option<String>, String, ComponentFunc), Error> {
+    let cty = component.component_type();
+    let unknown = || {
+        Error::Usage(format!(
+            "no exported function `{name}`; the component exports: {}",
+            export_list(engine, component)
+        ))
+    };
+    let Some((iface, func)) = name.split_once('#') else {
+        return match cty.get_export(&engine.inner, name).map(|e| e.ty) {
+            Some(ComponentItem::ComponentFunc(f)) => Ok((None, name.to_string(), f)),
+            _ => Err(unknown()),
+        };
+    };
+    // The exact export name, else the one interface it abbreviates: `pkg:ns/iface` without
+    // `@VERSION`, or just `iface`.
+    let instances: Vec<&str> = cty
+        .exports(&engine.inner)
+        .filter(|(_, e)| matches!(e.ty, ComponentItem::ComponentInstance(_)))
+        .map(|(n, _)| n)
+        .collect();
+    let chosen = if instances.contains(&iface) {
+        iface
+    } else {
+        let abbreviates = |n: &str| {
+            let unversioned = n.split_once('@').map_or(n, |p| p.0);
+            unversioned == iface || unversioned.rsplit_once('/').is_some_and(|p| p.1 == iface)
+        };
+        let found: Vec<&str> = instances.iter().copied().filter(|n| abbreviates(n)).collect();
+        match found[..] {
+            [one] => one,
+            [] => return Err(unknown()),
+            _ => {
+                return Err(Error::Usage(format!(
+                    "`{iface}` could be any of {}; name one, e.g. `{}#{func}`",
+                    found.join(", "),
+                    found[0]
+                )))
+            }
+        }
+    };
+    match cty.get_export(&engine.inner, chosen).map(|e| e.ty) {
+        Some(ComponentItem::ComponentInstance(i)) => match i.get_export(&engine.inner, func) {
+            Some(e) => match e.ty {
+                ComponentItem::ComponentFunc(f) => {
+                    Ok((Some(chosen.to_string()), func.to_string(), f))
+                }
+                _ => Err(unknown()),
+            },
+            None => Err(unknown()),
+        },
+        _ => Err(unknown()),
+    }
+}
+
+/// Every function the component exports, interface functions as `IFACE#FUNC`.
+fn export_list(engine: &Engine, component: &Component) -> String {
+    let mut names = Vec::new();
+    for (name, e) in component.component_type().exports(&engine.inner) {
+        match e.ty {
+            ComponentItem::ComponentFunc(_) => names.push(name.to_string()),
+            ComponentItem::ComponentInstance(i) => {
+                for (f, fe) in i.exports(&engine.inner) {
+                    if matches!(fe.ty, ComponentItem::ComponentFunc(_)) {
+                        names.push(format!("{name}#{f}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if names.is_empty() {
+        "no functions".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// `name(a: u32, b: string) -> u32`.
+fn signature(name: &str, params: &[(String, Type)], results: &[Type]) -> String {
+    let ps: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {}", type_name(t))).collect();
+    let mut s = format!("{name}({})", ps.join(", "));
+    match results {
+        [] => {}
+        [one] => s.push_str(&format!(" -> {}", type_name(one))),
+        many => {
+            let rs: Vec<String> = many.iter().map(type_name).collect();
+            s.push_str(&format!(" -> ({})", rs.join(", ")));
+        }
+    }
+    s
+}
+
+/// A type in WIT-like syntax (records, variants, enums and flags spelled out structurally:
+/// the component's type names are not kept).
+fn type_name(t: &Type) -> String {
+    match t {
+        Type::Own(_) => "resource (own)".to_string(),
+        Type::Borrow(_) => "resource (borrow)".to_string(),
+        Type::Stream(_) => "stream".to_string(),
+        Type::Future(_) => "future".to_string(),
+        Type::ErrorContext => "error-context".to_string(),
+        Type::Map(_) => "map".to_string(),
+        Type::FixedLengthList(_) => "fixed-length list".to_string(),
+        t => wasm_wave::wasm::DisplayType(t).to_string(),
+    }
+}
+
+/// Whether WAVE can parse and write values of type `t` (resources, streams, futures, maps
+/// and fixed-length lists, anywhere inside it, it cannot).
+fn wave_supported(t: &Type) -> bool {
+    match t {
+        Type::Own(_)
+        | Type::Borrow(_)
+        | Type::Stream(_)
+        | Type::Future(_)
+        | Type::ErrorContext
+        | Type::Map(_)
+        | Type::FixedLengthList(_) => false,
+        Type::List(l) => wave_supported(&l.ty()),
+        Type::Record(r) => r.fields().all(|f| wave_supported(&f.ty)),
+        Type::Tuple(tu) => tu.types().all(|t| wave_supported(&t)),
+        Type::Variant(v) => v.cases().all(|c| c.ty.as_ref().is_none_or(wave_supported)),
+        Type::Option(o) => wave_supported(&o.ty()),
+        Type::Result(r) => {
+            r.ok().as_ref().is_none_or(wave_supported)
+                && r.err().as_ref().is_none_or(wave_supported)
+        }
+        _ => true,
+    }
+}
