@@ -9,6 +9,7 @@
 //! Errors: end of file (or EOF on stdin, `EPIPE` on output) is `closed`; any other OS error
 //! is `last-operation-failed` with an [`IoError`] carrying the errno.
 
+use rustix::buffer::spare_capacity;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
 
@@ -151,12 +152,11 @@ impl WasiCtx {
                 if len == 0 || (!blocking && !readable_now(fd)?) {
                     return Ok(Vec::new());
                 }
-                let mut buf = vec![0u8; len];
-                let n = retry(|| rustix::io::read(fd, &mut buf))?;
+                let mut buf = Vec::with_capacity(len);
+                let n = retry(|| rustix::io::read(fd, spare_capacity(&mut buf)))?;
                 if n == 0 {
                     return Err(StreamError::Closed);
                 }
-                buf.truncate(n);
                 Ok(buf)
             }
             InputStream::Tcp(ref fd) => {
@@ -164,9 +164,9 @@ impl WasiCtx {
                 if len == 0 {
                     return Ok(Vec::new());
                 }
-                let mut buf = vec![0u8; len];
+                let mut buf = Vec::with_capacity(len);
                 let n = loop {
-                    match retry(|| rustix::io::read(&*fd, &mut buf)) {
+                    match retry(|| rustix::io::read(&*fd, spare_capacity(&mut buf))) {
                         Err(StreamError::Failed(Errno::Again)) if blocking => {
                             wait_for(fd.as_fd(), PollFlags::IN)?
                         }
@@ -177,7 +177,6 @@ impl WasiCtx {
                 if n == 0 {
                     return Err(StreamError::Closed);
                 }
-                buf.truncate(n);
                 Ok(buf)
             }
             InputStream::File { desc, offset } => {
@@ -185,20 +184,19 @@ impl WasiCtx {
                 if len == 0 {
                     return Ok(Vec::new());
                 }
-                let mut buf = vec![0u8; len];
+                let mut buf = Vec::with_capacity(len);
                 // A FIFO or device opened by path has no offsets: plain `read`.
                 let n = if d.regular_file {
-                    retry(|| rustix::io::pread(d.as_fd(), &mut buf, offset))?
+                    retry(|| rustix::io::pread(d.as_fd(), spare_capacity(&mut buf), offset))?
                 } else {
                     if !blocking && !readable_now(d.as_fd())? {
                         return Ok(Vec::new());
                     }
-                    retry(|| rustix::io::read(d.as_fd(), &mut buf))?
+                    retry(|| rustix::io::read(d.as_fd(), spare_capacity(&mut buf)))?
                 };
                 if n == 0 {
                     return Err(StreamError::Closed);
                 }
-                buf.truncate(n);
                 if let InputStream::File { offset, .. } = self.get_mut(s)? {
                     *offset += n as u64;
                 }
