@@ -21,6 +21,11 @@ What it does, in order:
      each round runs each benchmark on native, eddy and wasmtime (order rotated
      per round) so noise hits all runtimes alike. Each program times its own loop
      and prints `<name> ns_per_op=<x> ...`; the median of the rounds is reported.
+     The tcp_* rows start an echo server (native tcp_echo, the same C program as a
+     preview1 guest under `eddy run -S tcplisten=127.0.0.1:PORT`, or the WASI 0.2
+     component p2_tcp_echo.wat under `--allow-bind 127.0.0.1:PORT`) on a free loopback
+     port, and the native load generator tcp_load connects to it, times round trips or
+     echo throughput and prints the result line; the server then sees EOF and exits.
   5. Prints the table and the issue's targets with PASS/FAIL, and writes both to
      <repo>/target/bench/results.md (with all raw samples).
 
@@ -75,11 +80,16 @@ class Bench:
     writes to stdout; stdout is piped into `sink`, which checks it. The result line is
     then read from the program's stderr (guests) or from sink's stdout (native: `cat`).
     vs: what the native column is ("native", or "cat").
+    tcp: "rtt" or "echo" for the TCP rows: the runtime runs an echo server (program.wasm
+    under -S tcplisten, or the guest component; args unused, tcp_commands makes both
+    argvs) and the native `tcp_load` client (PORT MODE COUNT NAME) measures; see run_tcp.
+    na: {runtime: reason} for a runtime that cannot run this row (shown as n/a).
     """
 
     def __init__(self, name, program, kind, args, count, dirs, count_for=None, guest=None,
-                 native=None, native_name=None, sink=None, vs="native"):
+                 native=None, native_name=None, sink=None, vs="native", tcp=None, na=None):
         self.name, self.program, self.kind, self.args = name, program, kind, args
+        self.tcp, self.na = tcp, dict(na or {})
         self.count, self.dirs, self.count_for = count, dirs, count_for or {}
         self.guest, self.native, self.sink, self.vs = guest, native, sink, vs
         self.native_name = native_name or name
@@ -148,6 +158,26 @@ BENCHES += [
     for n in (1, 100, 1000)
 ]
 
+P2_TCP = os.path.join(PROGRAMS, "p2_tcp_echo.wat")  # the WASI 0.2 echo server component
+# wasmtime 50's C API (all wasmtime-py can reach) has no preopened sockets for preview1
+# (no wasi_config_preopen_socket; wasmtime-py issue #133).
+NA_P1_SOCKET = ("wasmtime-py 50.0.1 cannot give a preview1 guest a listening socket "
+                "(its C API has no preopen_socket / tcplisten)")
+
+BENCHES += [
+    # TCP echo over loopback. Server under test: tcp_echo.c (native, and the same source as
+    # a preview1 guest on a listener from -S tcplisten) or p2_tcp_echo.wat (WASI 0.2,
+    # wasi:sockets); client: tcp_load (native), which does the timing.
+    # echo: 1024 MiB in 64 KiB messages, each echoed back in full (one op = 64 KiB echoed);
+    # rtt: 50,000 round trips of 1 byte (one op = one round trip).
+    Bench(f"{pre}tcp_{what}", "tcp_echo", kind, None, count, [], tcp=mode,
+          guest=None if pre == "" else (P2_TCP, None),
+          native_name=f"tcp_{what}", na={"wasmtime": NA_P1_SOCKET} if pre == "" else None)
+    for pre in ("", "p2_")
+    for what, kind, mode, count in (("echo_64KiB", "throughput", "echo", 1024),
+                                    ("rtt_1B", "call", "rtt", 50_000))
+]
+
 LINE = re.compile(r"^(\S+) ns_per_op=([0-9.]+)", re.M)
 
 
@@ -170,6 +200,7 @@ def build_programs(benches):
     os.makedirs(BUILD, exist_ok=True)
     print(f"building benchmark programs into {BUILD}")
     native = {b.program for b in benches} | ({"sink"} if any(b.sink for b in benches) else set())
+    native |= {"tcp_load"} if any(b.tcp for b in benches) else set()
     wasm = {b.program for b in benches if not b.guest}
     for prog in sorted(native | wasm):
         src = os.path.join(PROGRAMS, prog + ".c")
@@ -259,10 +290,99 @@ def run_piped(cmd, sink):
                                 f"  stderr: {perr.strip()}")
 
 
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tcp_commands(bench, runtime, eddy, port):
+    """(server argv, client argv) for a TCP row."""
+    if runtime == "native":
+        server = [os.path.join(BUILD, "tcp_echo"), str(port), "1"]
+    elif bench.guest:  # WASI 0.2 component: binds 127.0.0.1:PORT itself
+        grant = (["--allow-bind", f"127.0.0.1:{port}"] if runtime == "eddy"
+                 else ["-S", "inherit-network"])
+        server = ([eddy, "run"] if runtime == "eddy" else
+                  [sys.executable, os.path.join(BENCHES_DIR, "wasmtime_ref.py")]) + \
+            grant + [bench.guest[0], str(port), "1"]
+    else:  # preview1: the host listens and hands the socket over as fd 3
+        server = [eddy, "run", "-S", f"tcplisten=127.0.0.1:{port}",
+                  os.path.join(BUILD, "tcp_echo.wasm"), "3", "1"]
+    client = [os.path.join(BUILD, "tcp_load"), str(port), bench.tcp, bench.n(runtime),
+              bench.expected_name(runtime)]
+    return server, client
+
+
+def run_tcp(bench, runtime, eddy):
+    """Start the echo server, run tcp_load against it (it retries connect while refused,
+    so nothing probes the port and uses up the server's one accept), wait for the server
+    to exit on EOF. Bounded: the client gets 300 s, the server 30 s more; both are killed
+    on failure. Returns (status, client stdout, details for errors, command text)."""
+    port = free_port()
+    server, client = tcp_commands(bench, runtime, eddy, port)
+    cmd_s = " ".join(server) + " & " + " ".join(client)
+    with tempfile.TemporaryFile() as serr:
+        srv = subprocess.Popen(server, stdout=serr, stderr=serr)
+        cli = subprocess.Popen(client, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 300
+            while cli.poll() is None:
+                # a server that dies before it accepts would leave the client retrying
+                if srv.poll() not in (None, 0) or time.monotonic() > deadline:
+                    cli.kill()
+                    break
+                time.sleep(0.02)
+            out, cerr = cli.communicate()
+            try:
+                srv.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                srv.kill()
+                srv.wait()
+        finally:
+            for p in (cli, srv):
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+        serr.seek(0)
+        server_out = serr.read().decode(errors="replace")
+    status = srv.returncode or cli.returncode  # a dead server explains a killed client
+    return status, out, (f"  client stdout: {out.strip()}\n  client stderr: {cerr.strip()}\n"
+                         f"  server exit {srv.returncode}, output: {server_out.strip()}"), cmd_s
+
+
+SOCKET_ERRORS = ["unknown", "access-denied", "not-supported", "invalid-argument", "out-of-memory",
+                 "timeout", "concurrency-conflict", "not-in-progress", "would-block",
+                 "invalid-state", "new-socket-limit", "address-not-bindable", "address-in-use"]
+
+
+def probe_wasmtime_p2_sockets():
+    """None if wasmtime's WASI 0.2 host lets p2_tcp_echo.wat bind and listen (with
+    -S inherit-network, i.e. wasi_config_inherit_network), else why not (for the n/a)."""
+    cmd = [sys.executable, os.path.join(BENCHES_DIR, "wasmtime_ref.py"), "-S", "inherit-network",
+           P2_TCP, str(free_port()), "0"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if r.returncode == 0:
+        return None
+    out = (r.stderr + r.stdout).strip().splitlines()
+    line = out[-1] if out else f"exit {r.returncode}"
+    m = re.search(r"p2_tcp_echo: (\w+) failed \(error-code (\d+)\)", line)
+    if m and int(m.group(2)) < len(SOCKET_ERRORS):
+        step = {"create": "create-tcp-socket"}.get(m.group(1), m.group(1))
+        line = f"{step} returns {SOCKET_ERRORS[int(m.group(2))]}"
+    return (f"wasmtime-py {wasmtime_version()} runs the component, but wasi:sockets "
+            f"{line} even with wasi_config_inherit_network (checked at start: "
+            f"wasmtime_ref.py -S inherit-network p2_tcp_echo.wat PORT 0)")
+
+
 def run_one(bench, runtime, eddy, tmp):
-    cmd = command(bench, runtime, eddy, tmp)
+    cmd = command(bench, runtime, eddy, tmp) if not bench.tcp else None
     t = time.monotonic()
-    if bench.sink:
+    if bench.tcp:
+        status, text, detail, cmd_s = run_tcp(bench, runtime, eddy)
+        m = LINE.search(text)
+    elif bench.sink:
         cmd_s = " ".join(cmd) + " | " + " ".join(sink_cmd(bench, runtime))
         status, text, detail = run_piped(cmd, sink_cmd(bench, runtime))
         # the guest prints its line on stderr; `cat`'s figure is sink's line
@@ -318,7 +438,7 @@ def report(benches, samples, eddy, reps, tmp):
     med = {k: statistics.median(v) for k, v in samples.items()}
     get = lambda b, rt: med.get((b.name, rt))
 
-    rows = []
+    rows, notes = [], []
     for b in benches:
         n, e, w = get(b, "native"), get(b, "eddy"), get(b, "wasmtime")
         native = fmt_ns(n)
@@ -327,16 +447,25 @@ def report(benches, samples, eddy, reps, tmp):
             native, eddy_s, wt = fmt_ns(n) + mibs(n), fmt_ns(e) + mibs(e), fmt_ns(w) + mibs(w)
         else:
             eddy_s, wt = fmt_ns(e), fmt_ns(w)
-        rows.append([b.name, native, eddy_s, wt, vs_native(b, e, n)[1], vs_wasmtime(e, w)[1]])
+        vw = vs_wasmtime(e, w)[1]
+        if "wasmtime" in b.na:
+            if b.na["wasmtime"] not in notes:
+                notes.append(b.na["wasmtime"])
+            wt = vw = f"n/a ({notes.index(b.na['wasmtime']) + 1})"
+        rows.append([b.name, native, eddy_s, wt, vs_native(b, e, n)[1], vw])
     table = md_table(["benchmark", "native ns/op", "eddy ns/op", "wasmtime ns/op",
                       "eddy vs native", "eddy vs wasmtime"], rows)
+    if notes:
+        table += "\n\n" + "\n".join(f"n/a ({i + 1}): {t}" for i, t in enumerate(notes))
 
     # The issue's targets.
     targets, failed = [], False
 
-    def target(desc, value, text, ok):
+    def target(desc, value, text, ok, na=None):
         nonlocal failed
-        if value is None:
+        if na:
+            targets.append([desc, f"n/a ({notes.index(na) + 1}), see under the table", "N/A"])
+        elif value is None:
             targets.append([desc, "—", "SKIP"])
         else:
             failed |= not ok
@@ -360,9 +489,16 @@ def report(benches, samples, eddy, reps, tmp):
         b = by_name["p2_stdout_cw_65536"]
         r, t = vs_native(b, get(b, "eddy"), get(b, "native"))
         target("p2_stdout_cw_65536: throughput ≥ 0.80× cat", r, t, r is not None and r >= 0.8)
+    for name in ("tcp_echo_64KiB", "p2_tcp_echo_64KiB"):
+        if name in by_name:
+            b = by_name[name]
+            r, t = vs_native(b, get(b, "eddy"), get(b, "native"))
+            target(f"{name}: throughput ≥ 0.70× native", r, t, r is not None and r >= 0.7)
     for b in benches:
         s, t = vs_wasmtime(get(b, "eddy"), get(b, "wasmtime"))
-        target(f"{b.name}: at least as fast as wasmtime", s, t, s is not None and s >= 1.0)
+        desc = (f"{b.name}: round trips/s at least wasmtime's" if b.tcp == "rtt"
+                else f"{b.name}: at least as fast as wasmtime")
+        target(desc, s, t, s is not None and s >= 1.0, b.na.get("wasmtime"))
     if "poll_oneoff_1000" in by_name:
         b = by_name["poll_oneoff_1000"]
         s, t = vs_wasmtime(get(b, "eddy"), get(b, "wasmtime"))
@@ -377,6 +513,8 @@ def report(benches, samples, eddy, reps, tmp):
 
     # Markdown file, with context and every raw sample.
     def cmdline(b, rt):
+        if b.tcp:
+            return " & ".join(" ".join(c) for c in tcp_commands(b, rt, eddy or "eddy", "$PORT"))
         c = " ".join(command(b, rt, eddy or "eddy", "$TMP"))
         return c + (" | " + " ".join(sink_cmd(b, rt)) if b.sink else "")
     raw = []
@@ -434,6 +572,14 @@ def main():
         print(f"warning: load average is {load:.2f} on {os.cpu_count()} cores; other work "
               "will add noise to every figure", file=sys.stderr)
 
+    if "wasmtime" in runtimes and any(b.tcp and b.guest for b in benches):
+        why = probe_wasmtime_p2_sockets()
+        if why:
+            print(f"wasmtime: WASI 0.2 TCP rows are n/a: {why}")
+            for b in benches:
+                if b.tcp and b.guest:
+                    b.na["wasmtime"] = why
+
     tmp = tempfile.mkdtemp(prefix="eddy-bench-")
     try:
         if any("data" in b.dirs for b in benches):
@@ -444,6 +590,8 @@ def main():
             for b in benches:
                 k = rep % len(runtimes)  # rotate who goes first
                 for rt in runtimes[k:] + runtimes[:k]:
+                    if rt in b.na:
+                        continue
                     samples.setdefault((b.name, rt), []).append(run_one(b, rt, eddy, tmp))
         failed = report(benches, samples, eddy, opts.reps, tmp)
     finally:

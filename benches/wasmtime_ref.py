@@ -2,9 +2,15 @@
 """Reference runner: run a WASI preview1 command or a WASI 0.2 command component
 (`wasi:cli/run` export) on wasmtime-python's own WASI host.
 
-    python3 benches/wasmtime_ref.py [--dir HOST[::GUEST]]... FILE.wasm|FILE.wat [ARGS...]
+    python3 benches/wasmtime_ref.py [--dir HOST[::GUEST]]... [-S inherit-network]
+                                    FILE.wasm|FILE.wat [ARGS...]
 
-Same command line as `eddy run`. Needs `pip install wasmtime==50.0.1`. The guest's
+Same command line as `eddy run`. `-S inherit-network` lets WASI 0.2 sockets use any
+address (wasmtime's own flag; C API `wasi_config_inherit_network`, which wasmtime-py's
+WasiConfig does not wrap, so it is called through wasmtime-py's ctypes bindings); with
+wasmtime-py 50.0.1, create-tcp-socket still returns access-denied under add_wasip2.
+wasmtime 50's C API has no way to hand a preopened socket to a preview1 guest, so there
+is no `-S tcplisten` here. Needs `pip install wasmtime==50.0.1`. The guest's
 hostcalls are served by wasmtime's own Rust WASI implementation (preview1, or WASI 0.2 via
 `add_wasip2`, through its C API); Python only sets up the store and calls `_start` or
 `wasi:cli/run#run`, so it is not on the measured path. Text (.wat) is converted with
@@ -13,10 +19,15 @@ wasmtime.wat2wasm, which parses component text too.
 import sys
 import wasmtime
 
-argv, dirs = sys.argv[1:], []
-while len(argv) >= 2 and argv[0] == "--dir":
-    host, _, guest = argv[1].partition("::")
-    dirs.append((host, guest or host))
+argv, dirs, inherit_network = sys.argv[1:], [], False
+while len(argv) >= 2 and argv[0] in ("--dir", "-S"):
+    if argv[0] == "-S":
+        if argv[1] != "inherit-network":
+            sys.exit(f"unsupported: -S {argv[1]}")
+        inherit_network = True
+    else:
+        host, _, guest = argv[1].partition("::")
+        dirs.append((host, guest or host))
     argv = argv[2:]
 if not argv:
     sys.exit(__doc__)
@@ -32,6 +43,9 @@ for host, guest in dirs:
     wasi.preopen_dir(host, guest)
 wasi.inherit_stdout()
 wasi.inherit_stderr()
+if inherit_network:
+    from wasmtime import _ffi
+    _ffi.wasi_config_inherit_network(wasi.ptr())
 store = wasmtime.Store(engine)
 store.set_wasi(wasi)
 try:
