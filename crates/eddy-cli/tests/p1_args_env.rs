@@ -1,4 +1,6 @@
 //! args_sizes_get, args_get, environ_sizes_get, environ_get (guest: p1_args_env).
+//! Each guest runs both as a preview1 core module and adapted into a WASI 0.2 component
+//! (`component::both_abis`), with identical expected output.
 
 mod common;
 use common::*;
@@ -10,28 +12,28 @@ fn env_tail(getenv: &str) -> String {
 
 #[test]
 fn args_and_env_are_passed_exactly() {
-    let prog = program_str("p1_args_env");
-    let mut cmd = eddy_run(&[
-        "--env",
-        "A=1",
-        "--env",
-        "B=x=y",
-        "--env",
-        "EMPTY=",
-        "--env",
-        "EDDY_TEST_VAR",
-        &prog,
-        "a",
-        "b c",
-        "",
-        "héllo",
-        "--not-an-eddy-flag",
-    ]);
-    // Inherited only because of `--env EDDY_TEST_VAR`; EDDY_TEST_LEAK must not reach the guest.
-    cmd.env("EDDY_TEST_VAR", "from host").env("EDDY_TEST_LEAK", "1");
-    let out = run(cmd, b"");
-    let expected = format!(
-        "args_sizes_get: ok\n\
+    for prog in component::both_abis("p1_args_env") {
+        let mut cmd = eddy_run(&[
+            "--env",
+            "A=1",
+            "--env",
+            "B=x=y",
+            "--env",
+            "EMPTY=",
+            "--env",
+            "EDDY_TEST_VAR",
+            &prog,
+            "a",
+            "b c",
+            "",
+            "héllo",
+            "--not-an-eddy-flag",
+        ]);
+        // Inherited only because of `--env EDDY_TEST_VAR`; EDDY_TEST_LEAK must not reach the guest.
+        cmd.env("EDDY_TEST_VAR", "from host").env("EDDY_TEST_LEAK", "1");
+        let out = run(cmd, b"");
+        let expected = format!(
+            "args_sizes_get: ok\n\
          argc: 6\n\
          args_get: ok\n\
          argv[0]: [{prog}]\n\
@@ -50,19 +52,20 @@ fn args_and_env_are_passed_exactly() {
          env[1]: [B=x=y]\n\
          env[2]: [EMPTY=]\n\
          env[3]: [EDDY_TEST_VAR=from host]\n{}",
-        env_tail("from host")
-    );
-    assert_run(&out, &expected, "", 0);
+            env_tail("from host")
+        );
+        assert_run(&out, &expected, "", 0);
+    }
 }
 
 #[test]
 fn argv0_override_and_no_inherited_environment() {
-    let prog = program_str("p1_args_env");
-    let mut cmd = eddy_run(&["--argv0", "custom-name", &prog, "x"]);
-    cmd.env("EDDY_TEST_VAR", "from host");
-    let out = run(cmd, b"");
-    let expected = format!(
-        "args_sizes_get: ok\n\
+    for prog in component::both_abis("p1_args_env") {
+        let mut cmd = eddy_run(&["--argv0", "custom-name", &prog, "x"]);
+        cmd.env("EDDY_TEST_VAR", "from host");
+        let out = run(cmd, b"");
+        let expected = format!(
+            "args_sizes_get: ok\n\
          argc: 2\n\
          args_get: ok\n\
          argv[0]: [custom-name]\n\
@@ -73,9 +76,10 @@ fn argv0_override_and_no_inherited_environment() {
          environ_sizes_get: ok\n\
          envc: 0\n\
          environ_get: ok\n{}",
-        env_tail("(unset)")
-    );
-    assert_run(&out, &expected, "", 0);
+            env_tail("(unset)")
+        );
+        assert_run(&out, &expected, "", 0);
+    }
 }
 
 #[test]

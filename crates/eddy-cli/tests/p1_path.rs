@@ -1,4 +1,6 @@
 //! path_* functions: success paths (guest: p1_path), error paths inside the sandbox (guest:
+//! Each guest runs both as a preview1 core module and adapted into a WASI 0.2 component
+//! (`component::both_abis`), with identical expected output.
 //! p1_path_errors) and a read-only preopen (guest: p1_readonly).
 
 mod common;
@@ -6,14 +8,15 @@ use common::*;
 
 #[test]
 fn path_success() {
-    let tmp = temp_dir();
-    let root = tmp.path();
-    write_file(root, "existing.txt", "existing\n");
-    write_file(root, "sub/inner.txt", "inner\n");
-    let out = run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_path"))]), b"");
-    assert_run(
-        &out,
-        r#"path_create_directory newdir: ok
+    for prog in component::both_abis("p1_path") {
+        let tmp = temp_dir();
+        let root = tmp.path();
+        write_file(root, "existing.txt", "existing\n");
+        write_file(root, "sub/inner.txt", "inner\n");
+        let out = run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), &prog]), b"");
+        assert_run(
+            &out,
+            r#"path_create_directory newdir: ok
 path_create_directory newdir/nested: ok
 stat newdir: type 3
 path_open creat newdir/nested/f.txt: ok
@@ -94,34 +97,35 @@ path_remove_directory emptydir/nested: ok
 path_remove_directory emptydir: ok
 stat emptydir: errno 44
 "#,
-        "",
-        0,
-    );
-    assert_eq!(
-        listing(root),
-        r#"b.txt = "AAA\n"
+            "",
+            0,
+        );
+        assert_eq!(
+            listing(root),
+            r#"b.txt = "AAA\n"
 existing.txt = "rewritten\n"
 sub/
 sub/hard2.txt = "rewritten\n"
 sub/inner.txt = "inner\n"
 sub/renamed.txt = "excl\n"
 "#
-    );
+        );
+    }
 }
 
 #[test]
 fn path_errors() {
-    let tmp = temp_dir();
-    let root = tmp.path();
-    write_file(root, "file.txt", "data");
-    make_dir(root, "dir");
-    write_file(root, "full/x.txt", "");
-    let mut expected_after = snapshot(root);
-    let out =
-        run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_path_errors"))]), b"");
-    assert_run(
-        &out,
-        r#"setup symlink flink -> file.txt: ok
+    for prog in component::both_abis("p1_path_errors") {
+        let tmp = temp_dir();
+        let root = tmp.path();
+        write_file(root, "file.txt", "data");
+        make_dir(root, "dir");
+        write_file(root, "full/x.txt", "");
+        let mut expected_after = snapshot(root);
+        let out = run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), &prog]), b"");
+        assert_run(
+            &out,
+            r#"setup symlink flink -> file.txt: ok
 setup symlink dlink -> dir: ok
 path_open missing: errno 44
 path_open missing/child: errno 44
@@ -174,13 +178,14 @@ path_filestat_set_times mtim|mtim_now: errno 28
 read file.txt: ok
 file.txt: [data]
 "#,
-        "",
-        0,
-    );
-    // Only the two symlinks the program creates first.
-    expected_after.insert("flink".into(), Node::Symlink("file.txt".into()));
-    expected_after.insert("dlink".into(), Node::Symlink("dir".into()));
-    assert_eq!(snapshot(root), expected_after);
+            "",
+            0,
+        );
+        // Only the two symlinks the program creates first.
+        expected_after.insert("flink".into(), Node::Symlink("file.txt".into()));
+        expected_after.insert("dlink".into(), Node::Symlink("dir".into()));
+        assert_eq!(snapshot(root), expected_after);
+    }
 }
 
 #[test]

@@ -1,21 +1,24 @@
 //! fd_readdir (guest: p1_readdir).
+//! Each guest runs both as a preview1 core module and adapted into a WASI 0.2 component
+//! (`component::both_abis`), with identical expected output.
 
 mod common;
 use common::*;
 
 #[test]
 fn readdir() {
-    let tmp = temp_dir();
-    let root = tmp.path();
-    write_file(root, "d/a.txt", "aaa");
-    make_dir(root, "d/b_dir");
-    symlink(root, "d/c_link", "a.txt");
-    write_file(root, &format!("d/{}.txt", "L".repeat(100)), "");
-    make_dir(root, "empty");
-    let out = run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_readdir"))]), b"");
-    assert_run(
-        &out,
-        r#"path_open d: ok
+    for prog in component::both_abis("p1_readdir") {
+        let tmp = temp_dir();
+        let root = tmp.path();
+        write_file(root, "d/a.txt", "aaa");
+        make_dir(root, "d/b_dir");
+        symlink(root, "d/c_link", "a.txt");
+        write_file(root, &format!("d/{}.txt", "L".repeat(100)), "");
+        make_dir(root, "empty");
+        let out = run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), &prog]), b"");
+        assert_run(
+            &out,
+            r#"path_open d: ok
 fd_readdir 4096: ok
 bufused < buf_len (end reached): yes
 no truncated entry: yes
@@ -49,14 +52,15 @@ top: 3 entries
   empty type 3
   many type 3
 "#,
-        "",
-        0,
-    );
-    let mut many: Vec<String> = std::fs::read_dir(root.join("many"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    many.sort();
-    let expected: Vec<String> = (0..100).map(|i| format!("f{i:03}")).collect();
-    assert_eq!(many, expected);
+            "",
+            0,
+        );
+        let mut many: Vec<String> = std::fs::read_dir(root.join("many"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        many.sort();
+        let expected: Vec<String> = (0..100).map(|i| format!("f{i:03}")).collect();
+        assert_eq!(many, expected);
+    }
 }

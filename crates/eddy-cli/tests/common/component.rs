@@ -47,3 +47,9 @@ pub fn component(name: &str) -> PathBuf {
 pub fn component_str(name: &str) -> String {
     component(name).to_str().expect("path is UTF-8").to_owned()
 }
+
+/// The guest `name` both ways: its preview1 core module, then the same module adapted into a
+/// WASI 0.2 component. Tests whose guests must print the same under both ABIs loop over this.
+pub fn both_abis(name: &str) -> [String; 2] {
+    [super::program_str(name), component_str(name)]
+}
