@@ -23,6 +23,11 @@ macro_rules! errnos {
                 match self { $(Errno::$name => stringify!($name),)* }
             }
 
+            /// The errno with preview1 number `v`, if there is one.
+            pub fn from_wasi(v: u16) -> Option<Errno> {
+                match v { $($val => Some(Errno::$name),)* _ => None }
+            }
+
             /// Maps a raw Linux errno value onto the preview1 errno; unknown values map to
             /// `Io`.
             pub fn from_raw_os(raw: i32) -> Errno {

@@ -94,6 +94,14 @@ pub fn run_null_stdin(mut cmd: Command) -> Output {
     collect(child, None, &cmd)
 }
 
+/// Like [`run`] but with stdin read from the file at `path` (a regular file, not a pipe).
+pub fn run_file_stdin(mut cmd: Command, path: &Path) -> Output {
+    let file = fs::File::open(path).unwrap_or_else(|e| panic!("opening {}: {e}", path.display()));
+    cmd.stdin(Stdio::from(file)).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
+    collect(child, None, &cmd)
+}
+
 fn collect(mut child: Child, stdin: Option<Vec<u8>>, cmd: &Command) -> Output {
     let writer = stdin.map(|data| {
         let mut pipe = child.stdin.take().expect("stdin is piped");

@@ -63,7 +63,7 @@ impl cli::exit::Host for WasiCtx {
 impl cli::stdin::Host for WasiCtx {
     /// `get-stdin`: a new input stream over the context's stdin.
     fn get_stdin(&mut self) -> wasmtime::Result<Resource<InputStream>> {
-        self.push(InputStream::Stdin)
+        self.push(InputStream::stdin())
     }
 }
 

@@ -207,7 +207,7 @@ impl types::HostDescriptor for WasiCtx {
         offset: u64,
     ) -> FResult<Resource<InputStream>> {
         self.readable_file(&self_)?;
-        Ok(self.push_child(InputStream::File { desc: self_.rep(), offset }, &self_)?)
+        Ok(self.push_child(InputStream::file(self_.rep(), offset), &self_)?)
     }
 
     /// `write-via-stream(offset)`: an output stream writing the file from `offset`.

@@ -30,7 +30,7 @@ use crate::ctx::{WasiCtx, WasiView};
 pub use self::filesystem::FsError;
 pub use self::io::error::IoError;
 pub use self::io::poll::Pollable;
-pub use self::io::streams::{InputStream, OutputStream, StreamError};
+pub use self::io::streams::{InputSource, InputStream, OutputStream, StreamError};
 pub use self::sockets::{
     IncomingDatagramStream, Network, OutgoingDatagramStream, ResolveAddressStream, SocketError,
     TcpSocket, TcpState, UdpSocket, UdpState,
@@ -94,11 +94,17 @@ pub use bindings::Command;
 /// semver-compatible (same major, and for 0.x the same minor), and the older interface's
 /// functions are a subset of the newer's.
 ///
+/// Two functions, `input-stream.read` and `blocking-read`, are defined a second time over the
+/// generated ones (see [`io::direct`]), with the linker's shadowing on for that moment; the
+/// linker is left with shadowing off.
+///
 /// Errors: only if `linker` already defines one of the names and shadowing is off.
 pub fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     // The `@unstable` members (clocks-timezone, network-error-code) stay unlinked.
     let opts = bindings::LinkOptions::default();
-    bindings::Command::add_to_linker::<T, HasSelf<WasiCtx>>(linker, &opts, |t| t.wasi())
+    bindings::Command::add_to_linker::<T, HasSelf<WasiCtx>>(linker, &opts, |t| t.wasi())?;
+    // `input-stream.read`/`blocking-read` again, reading straight into guest memory.
+    io::direct::add_to_linker(linker)
 }
 
 /// A resource-table failure inside a host call: the handle named no live resource of the

@@ -265,7 +265,7 @@ impl WasiCtx {
         &mut self,
         fd: &Arc<OwnedFd>,
     ) -> SockResult<(Resource<InputStream>, Resource<OutputStream>)> {
-        let i = self.push(InputStream::Tcp(fd.clone()))?;
+        let i = self.push(InputStream::tcp(fd.clone()))?;
         let o = self.push(OutputStream::Tcp(fd.clone()))?;
         Ok((i, o))
     }

@@ -13,7 +13,7 @@ use std::os::fd::{AsFd, BorrowedFd};
 use rustix::event::{PollFd, PollFlags};
 use wasmtime::component::Resource;
 
-use super::streams::{InputStream, OutputStream};
+use super::streams::{InputSource, InputStream, OutputStream};
 use crate::clocks::{timespec, Clock};
 use crate::ctx::WasiCtx;
 use crate::p1::poll::recycle;
@@ -69,18 +69,20 @@ impl WasiCtx {
         };
         Ok(match *p {
             Pollable::Deadline(t) => Ready::At(t),
-            Pollable::Input(rep) => match *self.get(&Resource::<InputStream>::new_borrow(rep))? {
-                InputStream::Stdin => stdio(StdioKind::Stdin, PollFlags::IN),
-                InputStream::File { desc, .. } => {
-                    let d = self.descriptor_rep(desc)?;
-                    if d.regular_file {
-                        Ready::Now
-                    } else {
-                        Ready::Fd(d.as_fd(), PollFlags::IN)
+            Pollable::Input(rep) => {
+                match self.get(&Resource::<InputStream>::new_borrow(rep))?.source {
+                    InputSource::Stdin => stdio(StdioKind::Stdin, PollFlags::IN),
+                    InputSource::File { desc } => {
+                        let d = self.descriptor_rep(desc)?;
+                        if d.regular_file {
+                            Ready::Now
+                        } else {
+                            Ready::Fd(d.as_fd(), PollFlags::IN)
+                        }
                     }
+                    InputSource::Tcp(ref fd) => Ready::Fd(fd.as_fd(), PollFlags::IN),
                 }
-                InputStream::Tcp(ref fd) => Ready::Fd(fd.as_fd(), PollFlags::IN),
-            },
+            }
             Pollable::Output(rep) => {
                 match *self.get(&Resource::<OutputStream>::new_borrow(rep))? {
                     OutputStream::Stdio(kind) => stdio(kind, PollFlags::OUT),

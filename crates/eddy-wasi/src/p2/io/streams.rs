@@ -16,6 +16,7 @@ use std::sync::Arc;
 use rustix::event::{PollFd, PollFlags};
 use wasmtime::component::Resource;
 
+use super::direct::{GuestBytes, ReadState, DIRECT_MIN};
 use super::error::IoError;
 use super::poll::Pollable;
 use crate::ctx::WasiCtx;
@@ -28,20 +29,44 @@ use crate::stdio::StdioKind;
 /// read, which the WIT allows; the host never allocates more per call.
 pub const MAX_CHUNK: u64 = 1 << 20;
 
-/// A `wasi:io/streams.input-stream`.
+/// A `wasi:io/streams.input-stream`: what it reads, and its [`ReadState`] (the file offset,
+/// an error kept for the next read), shared with a direct read in flight (see [`super::direct`]).
 #[derive(Debug)]
-pub enum InputStream {
+pub struct InputStream {
+    /// What the stream reads.
+    pub source: InputSource,
+    pub(crate) state: Arc<ReadState>,
+}
+
+/// What an [`InputStream`] reads.
+#[derive(Debug)]
+pub enum InputSource {
     /// The context's stdin.
     Stdin,
-    /// A file, read with `pread` at `offset` (then advanced).
+    /// A file, read with `pread` at the stream's offset (then advanced).
     File {
         /// The descriptor resource (rep) this stream reads; the stream is its child.
         desc: u32,
-        /// Next byte to read.
-        offset: u64,
     },
     /// A connected TCP socket (non-blocking fd, shared with its `tcp-socket`).
     Tcp(Arc<OwnedFd>),
+}
+
+impl InputStream {
+    /// A stream over the context's stdin.
+    pub fn stdin() -> InputStream {
+        InputStream { source: InputSource::Stdin, state: Arc::default() }
+    }
+
+    /// A stream over the file of descriptor resource `desc`, from byte `offset`.
+    pub fn file(desc: u32, offset: u64) -> InputStream {
+        InputStream { source: InputSource::File { desc }, state: ReadState::at(offset) }
+    }
+
+    /// A stream over a connected TCP socket.
+    pub fn tcp(fd: Arc<OwnedFd>) -> InputStream {
+        InputStream { source: InputSource::Tcp(fd), state: Arc::default() }
+    }
 }
 
 /// A `wasi:io/streams.output-stream`.
@@ -105,7 +130,7 @@ fn readable_now(fd: BorrowedFd<'_>) -> SResult<bool> {
 }
 
 /// Waits (in `ppoll`, no timeout) until `fd` is ready for `flags`.
-fn wait_for(fd: BorrowedFd<'_>, flags: PollFlags) -> SResult<()> {
+pub(crate) fn wait_for(fd: BorrowedFd<'_>, flags: PollFlags) -> SResult<()> {
     let mut p = [PollFd::from_borrowed_fd(fd, flags)];
     retry(|| rustix::event::poll(&mut p, None))?;
     Ok(())
@@ -138,71 +163,67 @@ impl WasiCtx {
     }
 
     /// Reads up to `len` bytes (at most [`MAX_CHUNK`]). `blocking`: wait for at least one
-    /// byte; otherwise an empty list when nothing is ready. EOF is `closed`.
-    fn stream_read(
+    /// byte; otherwise an empty list when nothing is ready. EOF is `closed`; an error a direct
+    /// read left is returned first. `direct`: a read of at least [`DIRECT_MIN`] bytes that
+    /// are known to be there is left to be done into guest memory (see [`super::direct`]).
+    pub(crate) fn stream_read(
         &mut self,
         s: &Resource<InputStream>,
         len: u64,
         blocking: bool,
-    ) -> SResult<Vec<u8>> {
+        direct: bool,
+    ) -> SResult<GuestBytes> {
         let len = len.min(MAX_CHUNK) as usize;
-        match *self.get(s)? {
-            InputStream::Stdin => {
-                let fd = self.stdio_fd(StdioKind::Stdin)?;
-                if len == 0 || (!blocking && !readable_now(fd)?) {
-                    return Ok(Vec::new());
-                }
-                let mut buf = Vec::with_capacity(len);
-                let n = retry(|| rustix::io::read(fd, spare_capacity(&mut buf)))?;
-                if n == 0 {
-                    return Err(StreamError::Closed);
-                }
-                Ok(buf)
-            }
-            InputStream::Tcp(ref fd) => {
-                let fd = fd.clone();
-                if len == 0 {
-                    return Ok(Vec::new());
-                }
-                let mut buf = Vec::with_capacity(len);
-                let n = loop {
-                    match retry(|| rustix::io::read(&*fd, spare_capacity(&mut buf))) {
-                        Err(StreamError::Failed(Errno::Again)) if blocking => {
-                            wait_for(fd.as_fd(), PollFlags::IN)?
-                        }
-                        Err(StreamError::Failed(Errno::Again)) => return Ok(Vec::new()),
-                        r => break r?,
-                    }
-                };
-                if n == 0 {
-                    return Err(StreamError::Closed);
-                }
-                Ok(buf)
-            }
-            InputStream::File { desc, offset } => {
-                let d = self.descriptor_rep(desc)?;
-                if len == 0 {
-                    return Ok(Vec::new());
-                }
-                let mut buf = Vec::with_capacity(len);
-                // A FIFO or device opened by path has no offsets: plain `read`.
-                let n = if d.regular_file {
-                    retry(|| rustix::io::pread(d.as_fd(), spare_capacity(&mut buf), offset))?
-                } else {
-                    if !blocking && !readable_now(d.as_fd())? {
-                        return Ok(Vec::new());
-                    }
-                    retry(|| rustix::io::read(d.as_fd(), spare_capacity(&mut buf)))?
-                };
-                if n == 0 {
-                    return Err(StreamError::Closed);
-                }
-                if let InputStream::File { offset, .. } = self.get_mut(s)? {
-                    *offset += n as u64;
-                }
-                Ok(buf)
+        let stream = self.get(s)?;
+        if let Some(e) = stream.state.take_error() {
+            return Err(StreamError::Failed(e));
+        }
+        if len == 0 {
+            return Ok(GuestBytes::host(Vec::new()));
+        }
+        if direct && len >= DIRECT_MIN {
+            if let Some(bytes) = self.plan_direct(stream, len, blocking)? {
+                return Ok(bytes);
             }
         }
+        let mut buf = Vec::with_capacity(len);
+        let n = match stream.source {
+            InputSource::Stdin => {
+                let fd = self.stdio_fd(StdioKind::Stdin)?;
+                if !blocking && !readable_now(fd)? {
+                    return Ok(GuestBytes::host(buf));
+                }
+                retry(|| rustix::io::read(fd, spare_capacity(&mut buf)))?
+            }
+            InputSource::Tcp(ref fd) => loop {
+                match retry(|| rustix::io::read(fd, spare_capacity(&mut buf))) {
+                    Err(StreamError::Failed(Errno::Again)) if blocking => {
+                        wait_for(fd.as_fd(), PollFlags::IN)?
+                    }
+                    Err(StreamError::Failed(Errno::Again)) => return Ok(GuestBytes::host(buf)),
+                    r => break r?,
+                }
+            },
+            InputSource::File { desc } => {
+                let d = self.descriptor_rep(desc)?;
+                // A FIFO or device opened by path has no offsets: plain `read`.
+                if d.regular_file {
+                    let at = stream.state.offset();
+                    let n = retry(|| rustix::io::pread(d.as_fd(), spare_capacity(&mut buf), at))?;
+                    stream.state.advance(n as u64);
+                    n
+                } else {
+                    if !blocking && !readable_now(d.as_fd())? {
+                        return Ok(GuestBytes::host(buf));
+                    }
+                    retry(|| rustix::io::read(d.as_fd(), spare_capacity(&mut buf)))?
+                }
+            }
+        };
+        if n == 0 {
+            return Err(StreamError::Closed);
+        }
+        Ok(GuestBytes::host(buf))
     }
 
     /// Writes all of `bytes` to the stream.
@@ -278,7 +299,7 @@ impl WasiCtx {
         len: u64,
         blocking: bool,
     ) -> SResult<u64> {
-        let buf = self.stream_read(src, len, blocking)?;
+        let buf = self.stream_read(src, len, blocking, false)?.into_vec();
         self.stream_write(dst, &buf)?;
         Ok(buf.len() as u64)
     }
@@ -287,22 +308,22 @@ impl WasiCtx {
 impl streams::HostInputStream for WasiCtx {
     /// `read(len)`: up to `len` bytes that are available now (possibly none).
     fn read(&mut self, self_: Resource<InputStream>, len: u64) -> SResult<Vec<u8>> {
-        self.stream_read(&self_, len, false)
+        self.stream_read(&self_, len, false, false).map(GuestBytes::into_vec)
     }
 
     /// `blocking-read(len)`: waits until at least one byte (or EOF), then as `read`.
     fn blocking_read(&mut self, self_: Resource<InputStream>, len: u64) -> SResult<Vec<u8>> {
-        self.stream_read(&self_, len, true)
+        self.stream_read(&self_, len, true, false).map(GuestBytes::into_vec)
     }
 
     /// `skip(len)`: as `read`, discarding the bytes; returns how many.
     fn skip(&mut self, self_: Resource<InputStream>, len: u64) -> SResult<u64> {
-        Ok(self.stream_read(&self_, len, false)?.len() as u64)
+        Ok(self.stream_read(&self_, len, false, false)?.into_vec().len() as u64)
     }
 
     /// `blocking-skip(len)`: as `blocking-read`, discarding the bytes.
     fn blocking_skip(&mut self, self_: Resource<InputStream>, len: u64) -> SResult<u64> {
-        Ok(self.stream_read(&self_, len, true)?.len() as u64)
+        Ok(self.stream_read(&self_, len, true, false)?.into_vec().len() as u64)
     }
 
     /// `subscribe`: a pollable ready when the stream has bytes (or EOF); a file is always
