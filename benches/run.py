@@ -31,7 +31,11 @@ What it does, in order:
 
 Runtimes: native = the same C source built for x86_64; eddy = `eddy run --dir ...`;
 wasmtime = benches/wasmtime_ref.py (wasmtime==50.0.1's own WASI host via its Python
-API, run with this script's Python interpreter).
+API, run with this script's Python interpreter). wasmtime-py cannot grant sockets, so the
+WASI 0.2 TCP rows' wasmtime column is the wasmtime *CLI* when one is found: WASMTIME_CLI,
+else `wasmtime` on PATH, else ~/.cache/wasmtime-cli/bin/wasmtime (benches/README.md says
+how to build it: `cargo install wasmtime-cli@48.0.8`, the engine version Eddy uses);
+without one those rows fall back to wasmtime-py, which is checked at start and shown n/a.
 
 Exit status: 0 = all ran and no target failed; 1 = a build or run failed;
 2 = every run succeeded but at least one target FAILed.
@@ -160,9 +164,24 @@ BENCHES += [
 
 P2_TCP = os.path.join(PROGRAMS, "p2_tcp_echo.wat")  # the WASI 0.2 echo server component
 # wasmtime 50's C API (all wasmtime-py can reach) has no preopened sockets for preview1
-# (no wasi_config_preopen_socket; wasmtime-py issue #133).
-NA_P1_SOCKET = ("wasmtime-py 50.0.1 cannot give a preview1 guest a listening socket "
-                "(its C API has no preopen_socket / tcplisten)")
+# (no wasi_config_preopen_socket; wasmtime-py issue #133), and the wasmtime CLI serves
+# -S tcplisten only with its legacy preview1 host, which it no longer has (wasmtime 48:
+# "components do not support --tcplisten"; "-Spreview2=n is no longer supported").
+NA_P1_SOCKET = ("no wasmtime can give a preview1 guest a listening socket: wasmtime-py "
+                "50.0.1's C API has no preopen_socket/tcplisten, and the wasmtime 48 CLI "
+                "rejects -S tcplisten (legacy preview1 host only, which it no longer has)")
+
+
+def find_wasmtime_cli():
+    """The wasmtime CLI for the WASI 0.2 TCP rows, or None (see the module docs)."""
+    for path in (os.environ.get("WASMTIME_CLI"), shutil.which("wasmtime"),
+                 os.path.expanduser("~/.cache/wasmtime-cli/bin/wasmtime")):
+        if path and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+WASMTIME_CLI = None  # set in main()
 
 BENCHES += [
     # TCP echo over loopback. Server under test: tcp_echo.c (native, and the same source as
@@ -301,12 +320,15 @@ def tcp_commands(bench, runtime, eddy, port):
     """(server argv, client argv) for a TCP row."""
     if runtime == "native":
         server = [os.path.join(BUILD, "tcp_echo"), str(port), "1"]
-    elif bench.guest:  # WASI 0.2 component: binds 127.0.0.1:PORT itself
-        grant = (["--allow-bind", f"127.0.0.1:{port}"] if runtime == "eddy"
-                 else ["-S", "inherit-network"])
-        server = ([eddy, "run"] if runtime == "eddy" else
-                  [sys.executable, os.path.join(BENCHES_DIR, "wasmtime_ref.py")]) + \
-            grant + [bench.guest[0], str(port), "1"]
+    elif bench.guest and runtime == "eddy":  # WASI 0.2 component: binds 127.0.0.1:PORT
+        server = [eddy, "run", "--allow-bind", f"127.0.0.1:{port}", bench.guest[0],
+                  str(port), "1"]
+    elif bench.guest and WASMTIME_CLI:  # the CLI reads binary components only
+        server = [WASMTIME_CLI, "run", "-S", "inherit-network",
+                  os.path.join(BUILD, "p2_tcp_echo.wasm"), str(port), "1"]
+    elif bench.guest:
+        server = [sys.executable, os.path.join(BENCHES_DIR, "wasmtime_ref.py"), "-S",
+                  "inherit-network", bench.guest[0], str(port), "1"]
     else:  # preview1: the host listens and hands the socket over as fd 3
         server = [eddy, "run", "-S", f"tcplisten=127.0.0.1:{port}",
                   os.path.join(BUILD, "tcp_echo.wasm"), "3", "1"]
@@ -534,8 +556,9 @@ def report(benches, samples, eddy, reps, tmp):
           f"Linux {platform.release()} · load average {loads} · "
           f"median of {reps} interleaved rounds · "
           f"eddy: {eddy or 'skipped (EDDY=none)'} · wasmtime-python "
-          f"{wasmtime_version()}\n\n"
-          f"{table}\n\n## Targets\n\n{ttable}\n\n## Raw samples (ns/op)\n\n"
+          f"{wasmtime_version()}"
+          + (f" · WASI 0.2 TCP rows' wasmtime: CLI {WASMTIME_CLI}" if WASMTIME_CLI else "")
+          + f"\n\n{table}\n\n## Targets\n\n{ttable}\n\n## Raw samples (ns/op)\n\n"
           + md_table(["benchmark", "runtime", "samples", "range", "command"], raw) + "\n")
     os.makedirs(os.path.dirname(RESULTS_MD), exist_ok=True)
     with open(RESULTS_MD, "w") as f:
@@ -572,7 +595,17 @@ def main():
         print(f"warning: load average is {load:.2f} on {os.cpu_count()} cores; other work "
               "will add noise to every figure", file=sys.stderr)
 
-    if "wasmtime" in runtimes and any(b.tcp and b.guest for b in benches):
+    global WASMTIME_CLI
+    WASMTIME_CLI = find_wasmtime_cli()
+    if "wasmtime" in runtimes and any(b.tcp and b.guest for b in benches) and WASMTIME_CLI:
+        version = subprocess.run([WASMTIME_CLI, "--version"], capture_output=True,
+                                 text=True).stdout.strip()
+        print(f"WASI 0.2 TCP rows: wasmtime column is the CLI {WASMTIME_CLI} ({version})")
+        # wasmtime-py's wat2wasm: component text to binary, for the CLI.
+        import wasmtime
+        with open(P2_TCP) as src, open(os.path.join(BUILD, "p2_tcp_echo.wasm"), "wb") as out:
+            out.write(wasmtime.wat2wasm(src.read()))
+    elif "wasmtime" in runtimes and any(b.tcp and b.guest for b in benches):
         why = probe_wasmtime_p2_sockets()
         if why:
             print(f"wasmtime: WASI 0.2 TCP rows are n/a: {why}")
