@@ -283,17 +283,12 @@ impl WasiCtx {
 }
 
 /// Defines `[method]input-stream.read` and `[method]input-stream.blocking-read` of
-/// `wasi:io/streams@0.2.12` again, over the generated ones, with direct reads. Leaves the
-/// linker's shadowing off.
+/// `wasi:io/streams@0.2.12` again, over the generated ones, with direct reads. The caller
+/// has turned the linker's shadowing on.
 pub(crate) fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    linker.allow_shadowing(true);
     let mut inst = linker.instance("wasi:io/streams@0.2.12")?;
     inst.func_wrap("[method]input-stream.read", |store, params| read(store, params, false))?;
-    inst.func_wrap("[method]input-stream.blocking-read", |store, params| {
-        read(store, params, true)
-    })?;
-    linker.allow_shadowing(false);
-    Ok(())
+    inst.func_wrap("[method]input-stream.blocking-read", |store, params| read(store, params, true))
 }
 
 type ReadResult = Result<GuestBytes, streams::StreamError>;

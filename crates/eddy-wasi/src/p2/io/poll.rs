@@ -118,10 +118,11 @@ impl WasiCtx {
         })
     }
 
-    /// Waits until at least one of `list` is ready; returns the indices of the ready ones,
-    /// ascending. Errors (a trap): an empty list, more
-    /// than [`crate::Limits::max_poll_subscriptions`] entries, or a host failure of `ppoll`.
-    pub(crate) fn poll_list(&mut self, list: &[Resource<Pollable>]) -> wasmtime::Result<Vec<u32>> {
+    /// Waits until at least one of the pollables with resource reps `list` is ready; puts
+    /// the indices (into `list`) of the ready ones into `ready`, ascending. Errors (a trap):
+    /// an empty list, more than [`crate::Limits::max_poll_subscriptions`] entries, a rep
+    /// that is no pollable, or a host failure of `ppoll`.
+    pub(crate) fn poll_reps(&mut self, list: &[u32], ready: &mut Vec<u32>) -> wasmtime::Result<()> {
         if list.is_empty() {
             wasmtime::bail!("wasi:io/poll.poll called with an empty list");
         }
@@ -129,24 +130,25 @@ impl WasiCtx {
             wasmtime::bail!("wasi:io/poll.poll over {} pollables exceeds the limit", list.len());
         }
         let mut scratch = std::mem::take(&mut self.p2_poll_scratch);
-        let r = self.poll_run(list, &mut scratch);
+        let r = self.poll_run(list, &mut scratch, ready);
         self.p2_poll_scratch = scratch;
         r
     }
 
     fn poll_run(
         &self,
-        list: &[Resource<Pollable>],
+        list: &[u32],
         scratch: &mut Scratch,
-    ) -> wasmtime::Result<Vec<u32>> {
+        ready: &mut Vec<u32>,
+    ) -> wasmtime::Result<()> {
         let mut fds: Vec<PollFd<'_>> = recycle(std::mem::take(&mut scratch.fds));
         scratch.fd_idx.clear();
         scratch.deadlines.clear();
-        let mut ready = Vec::new();
+        ready.clear();
         let mut now: Option<u64> = None;
         let mut result = Ok(());
-        for (i, r) in list.iter().enumerate() {
-            let p = match self.get(r) {
+        for (i, &rep) in list.iter().enumerate() {
+            let p = match self.get(&Resource::<Pollable>::new_borrow(rep)) {
                 Ok(p) => p,
                 Err(e) => {
                     result = Err(e);
@@ -214,10 +216,8 @@ impl WasiCtx {
             }
         }
         scratch.fds = recycle(fds);
-        result.map(|()| {
-            ready.sort_unstable();
-            ready
-        })
+        ready.sort_unstable();
+        result
     }
 }
 
@@ -239,7 +239,7 @@ impl poll::HostPollable for WasiCtx {
 
     /// `block`: waits until the pollable is ready (the thread sleeps in `ppoll`).
     fn block(&mut self, self_: Resource<Pollable>) -> wasmtime::Result<()> {
-        self.poll_list(std::slice::from_ref(&self_)).map(|_| ())
+        self.poll_reps(&[self_.rep()], super::poll_list::ReadyList::new().indices())
     }
 
     /// Drops a pollable.
@@ -251,7 +251,11 @@ impl poll::HostPollable for WasiCtx {
 impl poll::Host for WasiCtx {
     /// `poll(in)`: waits until at least one pollable is ready; returns the indices (into
     /// `in`) of all that are, ascending. Traps on an empty list (as the WIT specifies).
+    /// (Linked over by [`super::poll_list`], which lifts the list more cheaply.)
     fn poll(&mut self, in_: Vec<Resource<Pollable>>) -> wasmtime::Result<Vec<u32>> {
-        self.poll_list(&in_)
+        let reps: Vec<u32> = in_.iter().map(Resource::rep).collect();
+        let mut ready = Vec::new();
+        self.poll_reps(&reps, &mut ready)?;
+        Ok(ready)
     }
 }
