@@ -94,8 +94,9 @@ pub use bindings::Command;
 /// semver-compatible (same major, and for 0.x the same minor), and the older interface's
 /// functions are a subset of the newer's.
 ///
-/// Three functions, `input-stream.read` and `blocking-read` (see [`io::direct`]) and `poll`
-/// (see [`io::poll_list`]), are defined a second time over the generated ones, with the linker's shadowing on for that moment; the
+/// Five functions, `input-stream.read` and `blocking-read`, `output-stream.write` and
+/// `blocking-write-and-flush` (see [`io::direct`]) and `poll` (see [`io::poll_list`]), are
+/// defined a second time over the generated ones, with the linker's shadowing on for that moment; the
 /// linker is left with shadowing off.
 ///
 /// Errors: only if `linker` already defines one of the names and shadowing is off.
@@ -103,7 +104,7 @@ pub fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()
     // The `@unstable` members (clocks-timezone, network-error-code) stay unlinked.
     let opts = bindings::LinkOptions::default();
     bindings::Command::add_to_linker::<T, HasSelf<WasiCtx>>(linker, &opts, |t| t.wasi())?;
-    // `input-stream.read`/`blocking-read` again, reading straight into guest memory, and
+    // Stream reads and writes again, straight into/out of guest memory, and
     // `poll` again, lifting its list without per-element type lookups.
     linker.allow_shadowing(true);
     let r = io::direct::add_to_linker(linker).and_then(|()| io::poll_list::add_to_linker(linker));

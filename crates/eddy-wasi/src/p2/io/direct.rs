@@ -1,5 +1,12 @@
-//! Direct reads: `input-stream.read` and `blocking-read` that move bytes from the OS straight
-//! into the guest's buffer, with one copy (the kernel's), as preview1's `fd_read` does.
+//! Direct reads and writes: `input-stream.read` and `blocking-read` move bytes from the OS
+//! straight into the guest's buffer, and `output-stream.write` and `blocking-write-and-flush`
+//! hand the OS the guest's own bytes: one copy (the kernel's), as preview1's `fd_read` and
+//! `fd_write` do.
+//!
+//! Writes: the generated binding lifts `contents: list<u8>` into a `Vec<u8>` (an allocation
+//! and a copy of every byte). Here it is lifted as wasmtime's `WasmList<u8>` (bounds-checked,
+//! not copied) and the write syscall reads the guest's memory directly; see [`write`] for why
+//! that borrow is sound.
 //!
 //! The generated binding returns a `Vec<u8>`, which costs a host allocation and a second copy
 //! of every byte into guest memory (64 KiB reads ran at 0.7× native). So these two functions
@@ -38,10 +45,10 @@ use std::sync::Arc;
 use wasmtime::component::__internal::{
     CanonicalAbiInfo, InstanceType, InterfaceType, LowerContext,
 };
-use wasmtime::component::{ComponentType, Linker, Lower, Resource};
+use wasmtime::component::{ComponentType, Linker, Lower, Resource, WasmList};
 use wasmtime::{StoreContextMut, ValRaw};
 
-use super::streams::{InputSource, InputStream, StreamError};
+use super::streams::{InputSource, InputStream, OutputStream, StreamError};
 use crate::ctx::{WasiCtx, WasiView};
 use crate::errno::Errno;
 use crate::p2::bindings::wasi::io::streams::{self, Host as _};
@@ -282,13 +289,43 @@ impl WasiCtx {
     }
 }
 
-/// Defines `[method]input-stream.read` and `[method]input-stream.blocking-read` of
-/// `wasi:io/streams@0.2.12` again, over the generated ones, with direct reads. The caller
-/// has turned the linker's shadowing on.
+/// Defines `[method]input-stream.read`, `[method]input-stream.blocking-read`,
+/// `[method]output-stream.write` and `[method]output-stream.blocking-write-and-flush` of
+/// `wasi:io/streams@0.2.12` again, over the generated ones, with direct reads and writes.
+/// The caller has turned the linker's shadowing on.
 pub(crate) fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     let mut inst = linker.instance("wasi:io/streams@0.2.12")?;
     inst.func_wrap("[method]input-stream.read", |store, params| read(store, params, false))?;
-    inst.func_wrap("[method]input-stream.blocking-read", |store, params| read(store, params, true))
+    inst.func_wrap("[method]input-stream.blocking-read", |store, params| {
+        read(store, params, true)
+    })?;
+    inst.func_wrap("[method]output-stream.write", write)?;
+    // Writes complete before they return, so "and flush" adds nothing.
+    inst.func_wrap("[method]output-stream.blocking-write-and-flush", write)
+}
+
+type WriteResult = Result<(), streams::StreamError>;
+
+/// `write` / `blocking-write-and-flush`: writes all of `contents` from guest memory.
+///
+/// The bytes are borrowed from the instance's linear memory while the host's `WasiCtx` is
+/// borrowed mutably. That is sound: linear memory is its own mapping, not part of the
+/// store's data `T`; no guest code runs until this function returns, so the memory can
+/// neither change nor grow (move) meanwhile; and components have no shared memories that
+/// another thread could write.
+fn write<T: WasiView>(
+    mut store: StoreContextMut<'_, T>,
+    (stream, contents): (Resource<OutputStream>, WasmList<u8>),
+) -> wasmtime::Result<(WriteResult,)> {
+    let bytes = contents.as_le_slice(&store);
+    let (ptr, len) = (bytes.as_ptr(), bytes.len());
+    let ctx = store.data_mut().wasi();
+    // SAFETY: see above; `ptr..ptr + len` was bounds-checked by `WasmList`'s lift.
+    let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
+    match ctx.stream_write(&stream, bytes) {
+        Ok(()) => Ok((Ok(()),)),
+        Err(e) => Ok((Err(ctx.convert_stream_error(e)?),)),
+    }
 }
 
 type ReadResult = Result<GuestBytes, streams::StreamError>;

@@ -227,7 +227,7 @@ impl WasiCtx {
     }
 
     /// Writes all of `bytes` to the stream.
-    fn stream_write(&mut self, s: &Resource<OutputStream>, bytes: &[u8]) -> SResult<()> {
+    pub(crate) fn stream_write(&mut self, s: &Resource<OutputStream>, bytes: &[u8]) -> SResult<()> {
         match *self.get(s)? {
             OutputStream::Stdio(kind) => {
                 let fd = self.stdio_fd(kind)?;
