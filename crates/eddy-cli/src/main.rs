@@ -6,6 +6,7 @@
 //! (one line on stderr naming the problem); 2 for a command-line usage error (clap's).
 
 mod options;
+mod trace;
 
 use std::process::ExitCode;
 

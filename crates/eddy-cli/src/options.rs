@@ -343,5 +343,10 @@ fn init_logging(trace: bool) {
                 }
             }))
             .with_filter(LevelFilter::INFO);
-    tracing_subscriber::registry().with(layer).init();
+    // Components: WASI 0.2 host calls (TRACE spans from eddy-wasi's p2 module).
+    let calls = trace.then(|| {
+        crate::trace::ComponentCalls
+            .with_filter(filter_fn(|m| m.target().starts_with("eddy_wasi::p2")))
+    });
+    tracing_subscriber::registry().with(layer).with(calls).init();
 }

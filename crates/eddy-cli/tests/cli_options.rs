@@ -1,6 +1,6 @@
 //! Command-line options beyond the guest suites: limits (`-W timeout`, `-W fuel`,
-//! `-W max-memory-size`), feature toggles, `--trace`, `--env NAME`, preview0 modules, and the
-//! `eddy --version`/`help` commands.
+//! `-W max-memory-size`), feature toggles, `--trace` (core modules and components),
+//! `--env NAME`, preview0 modules, and the `eddy --version`/`help` commands.
 
 mod common;
 
@@ -58,6 +58,25 @@ fn trace_prints_one_line_per_hostcall() {
         "{}",
         describe(&out)
     );
+}
+
+#[test]
+fn trace_prints_one_line_per_component_host_call() {
+    let prog = program("p2_poll_lists.wat");
+    let out = run(eddy_run(&["--trace", "--invoke", "dup()", s(&prog)]), b"");
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "[1, 3]\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    let expected = [
+        "monotonic-clock::subscribe-duration(when=3600000000000) -> Ok(own#0) [",
+        "monotonic-clock::subscribe-duration(when=0) -> Ok(own#1) [",
+        "poll::poll(in=4) -> Ok([1, 3]) [",
+    ];
+    assert_eq!(lines.len(), expected.len(), "{}", describe(&out));
+    for (line, prefix) in lines.iter().zip(expected) {
+        assert!(line.starts_with(prefix) && line.ends_with(']'), "{line:?}\n{}", describe(&out));
+    }
 }
 
 #[test]

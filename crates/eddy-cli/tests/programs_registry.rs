@@ -1,8 +1,9 @@
 //! Every guest program must be run by some test: an unknown or unrun program fails the build.
 //!
-//! Lists `tests/programs/c/*.c`, `tests/programs/wat/*.wat` and `tests/programs/python/*.py`
-//! and fails, naming them, for any program whose stem is not mentioned (as a whole word) in a
-//! `crates/eddy-cli/tests/*.rs` file other than this one. Headers (`.h`) beside the C programs must be included by one of them;
+//! Lists `tests/programs/c/*.c`, `tests/programs/wat/*.wat`, `tests/programs/python/*.py` and
+//! the crates of the Rust guest workspace (`tests/programs/rust/<name>/Cargo.toml`), and
+//! fails, naming them, for any program whose stem (crate name) is not mentioned (as a whole
+//! word) in a `crates/eddy-cli/tests/*.rs` file other than this one. Headers (`.h`) beside the C programs must be included by one of them;
 //! any other file in those directories is an error too.
 
 use std::fs;
@@ -82,6 +83,14 @@ fn every_guest_program_is_run_by_a_test() {
             _ => problems.push(format!("{}: not a .wat program", path.display())),
         }
     }
+    let rust_dir = root().join("tests/programs/rust");
+    let mut crates: Vec<PathBuf> = fs::read_dir(&rust_dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", rust_dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("Cargo.toml").is_file())
+        .collect();
+    crates.sort();
+    programs.extend(crates);
     for path in files(&python_dir) {
         match path.extension().and_then(|e| e.to_str()) {
             Some("py") => programs.push(path),

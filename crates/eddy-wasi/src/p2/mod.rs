@@ -58,7 +58,7 @@ pub mod bindings {
     wasmtime::component::bindgen!({
         path: "../../wit",
         world: "eddy:host/command",
-        imports: { default: trappable },
+        imports: { default: trappable | tracing },
         with: {
             "wasi:io/poll.pollable": crate::p2::Pollable,
             "wasi:io/streams.input-stream": crate::p2::InputStream,

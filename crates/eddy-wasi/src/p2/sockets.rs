@@ -19,6 +19,7 @@ use rustix::event::{PollFd, PollFlags};
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
 use wasmtime::component::Resource;
 
+use super::io::direct::ReadState;
 use super::io::error::IoError;
 use super::io::poll::Pollable;
 use super::io::streams::{InputStream, OutputStream};
@@ -145,6 +146,8 @@ pub struct TcpSocket {
     backlog: u32,
     /// An error `connect(2)` reported at once, returned by `finish-connect`.
     pub(crate) connect_error: Option<ErrorCode>,
+    /// The read state of the input stream once connected (`shutdown(receive)` closes it).
+    input: Arc<ReadState>,
 }
 
 type SockResult<T> = Result<T, SocketError>;
@@ -264,8 +267,9 @@ impl WasiCtx {
     fn tcp_streams(
         &mut self,
         fd: &Arc<OwnedFd>,
+        input: &Arc<ReadState>,
     ) -> SockResult<(Resource<InputStream>, Resource<OutputStream>)> {
-        let i = self.push(InputStream::tcp(fd.clone()))?;
+        let i = self.push(InputStream::tcp(fd.clone(), input.clone()))?;
         let o = self.push(OutputStream::Tcp(fd.clone()))?;
         Ok((i, o))
     }
@@ -285,6 +289,11 @@ impl tcp::HostTcpSocket for WasiCtx {
         let allowed = self.network.may_bind(&addr);
         let sock = self.tcp(&self_)?;
         check_family(sock, &addr)?;
+        if !is_unicast(addr.ip()) {
+            // The WIT: `invalid-argument` for a multicast or broadcast local address (Linux
+            // would bind an IPv4 one).
+            return code(ErrorCode::InvalidArgument);
+        }
         if sock.state != TcpState::Unbound {
             return code(ErrorCode::InvalidState);
         }
@@ -369,8 +378,8 @@ impl tcp::HostTcpSocket for WasiCtx {
             return code(e);
         }
         sock.state = TcpState::Connected;
-        let fd = sock.fd.clone();
-        self.tcp_streams(&fd)
+        let (fd, input) = (sock.fd.clone(), sock.input.clone());
+        self.tcp_streams(&fd, &input)
     }
 
     /// `start-listen`: listens at once on a bound socket; `finish-listen` completes.
@@ -417,9 +426,11 @@ impl tcp::HostTcpSocket for WasiCtx {
             state: TcpState::Connected,
             backlog: sock.backlog,
             connect_error: None,
+            input: Arc::default(),
         };
+        let input = new.input.clone();
         let s = self.push(new)?;
-        let (i, o) = self.tcp_streams(&fd)?;
+        let (i, o) = self.tcp_streams(&fd, &input)?;
         Ok((s, i, o))
     }
 
@@ -533,11 +544,12 @@ impl tcp::HostTcpSocket for WasiCtx {
         os(rustix::net::sockopt::tcp_keepcnt(&*self.tcp(&self_)?.fd))
     }
 
-    /// `set-keep-alive-count`: 0 is `invalid-argument`.
+    /// `set-keep-alive-count`: 0 is `invalid-argument`; above 127 (Linux's most) is clamped.
     fn set_keep_alive_count(&mut self, self_: Resource<TcpSocket>, value: u32) -> SockResult<()> {
         if value == 0 {
             return code(ErrorCode::InvalidArgument);
         }
+        let value = value.min(MAX_KEEPALIVE_COUNT);
         os(rustix::net::sockopt::set_tcp_keepcnt(&*self.tcp(&self_)?.fd, value))
     }
 
@@ -613,7 +625,13 @@ impl tcp::HostTcpSocket for WasiCtx {
             ShutdownType::Send => rustix::net::Shutdown::Write,
             ShutdownType::Both => rustix::net::Shutdown::Both,
         };
-        os(rustix::net::shutdown(&*sock.fd, how))
+        os(rustix::net::shutdown(&*sock.fd, how))?;
+        if shutdown_type != ShutdownType::Send {
+            // The WIT: the input stream is closed and queued data discarded. The kernel
+            // would still deliver what is queued, so the stream is closed here.
+            sock.input.close();
+        }
+        Ok(())
     }
 
     /// Drops a socket (the fd closes once its streams are dropped too).
@@ -622,12 +640,25 @@ impl tcp::HostTcpSocket for WasiCtx {
     }
 }
 
-/// A keep-alive duration in ns as whole seconds (rounded up); 0 is `invalid-argument`.
+/// Whether `ip` is a unicast address (not multicast, not the IPv4 broadcast address).
+fn is_unicast(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => !v4.is_multicast() && !v4.is_broadcast(),
+        IpAddr::V6(v6) => !v6.is_multicast(),
+    }
+}
+
+/// Linux's largest `TCP_KEEPIDLE` and `TCP_KEEPINTVL` (seconds) and `TCP_KEEPCNT`.
+const MAX_KEEPALIVE_SECS: u64 = 32_767;
+const MAX_KEEPALIVE_COUNT: u32 = 127;
+
+/// A keep-alive duration in ns as whole seconds (rounded up), clamped to what Linux takes
+/// (the WIT: other values than 0 never fail, they may be clamped); 0 is `invalid-argument`.
 fn secs_at_least_one(ns: Duration) -> SockResult<std::time::Duration> {
     if ns == 0 {
         return code(ErrorCode::InvalidArgument);
     }
-    let secs = ns.div_ceil(1_000_000_000).min(i32::MAX as u64);
+    let secs = ns.div_ceil(1_000_000_000).min(MAX_KEEPALIVE_SECS);
     Ok(std::time::Duration::from_secs(secs))
 }
 
@@ -667,6 +698,7 @@ impl tcp_create_socket::Host for WasiCtx {
             state: TcpState::Unbound,
             backlog: 128,
             connect_error: None,
+            input: Arc::default(),
         };
         Ok(self.push(sock)?)
     }

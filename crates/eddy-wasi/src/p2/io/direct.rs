@@ -39,7 +39,7 @@
 
 use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use wasmtime::component::__internal::{
@@ -66,6 +66,9 @@ pub struct ReadState {
     offset: AtomicU64,
     /// An errno from a direct read, to report on the next read (0: none).
     error: AtomicU32,
+    /// The stream was closed on the host side (`shutdown(receive)` of its TCP socket): every
+    /// read is `closed`, even with bytes still queued.
+    closed: AtomicBool,
     /// The file's size when last looked at (`fstat`): bytes before it are there to read
     /// without asking again. A file that grows is looked at again when the offset reaches
     /// this; one that shrinks gives a short read.
@@ -78,6 +81,7 @@ impl ReadState {
         Arc::new(ReadState {
             offset: AtomicU64::new(offset),
             error: AtomicU32::new(0),
+            closed: AtomicBool::new(false),
             known_end: AtomicU64::new(0),
         })
     }
@@ -98,6 +102,16 @@ impl ReadState {
             return None;
         }
         Errno::from_wasi(self.error.swap(0, Ordering::Relaxed) as u16)
+    }
+
+    /// Closes the stream for reading (see the field).
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`ReadState::close`] was called.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Relaxed)
     }
 
     fn keep_error(&self, e: Errno) {
@@ -151,6 +165,14 @@ impl GuestBytes {
                 v.truncate(n);
                 v
             }
+        }
+    }
+
+    /// For `--trace`: the byte count, or the most a direct read will read.
+    fn summary(&self) -> String {
+        match &self.0 {
+            Inner::Host(v) => format!("{} bytes", v.len()),
+            Inner::Direct { len, .. } => format!("up to {len} bytes, direct"),
         }
     }
 
@@ -295,14 +317,34 @@ impl WasiCtx {
 /// The caller has turned the linker's shadowing on.
 pub(crate) fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     let mut inst = linker.instance("wasi:io/streams@0.2.12")?;
-    inst.func_wrap("[method]input-stream.read", |store, params| read(store, params, false))?;
-    inst.func_wrap("[method]input-stream.blocking-read", |store, params| {
-        read(store, params, true)
+    inst.func_wrap("[method]input-stream.read", |store, params| {
+        read(store, params, false, "[method]input-stream.read")
     })?;
-    inst.func_wrap("[method]output-stream.write", write)?;
+    inst.func_wrap("[method]input-stream.blocking-read", |store, params| {
+        read(store, params, true, "[method]input-stream.blocking-read")
+    })?;
+    inst.func_wrap("[method]output-stream.write", |store, params| {
+        write(store, params, "[method]output-stream.write")
+    })?;
     // Writes complete before they return, so "and flush" adds nothing.
-    inst.func_wrap("[method]output-stream.blocking-write-and-flush", write)
+    inst.func_wrap("[method]output-stream.blocking-write-and-flush", |store, params| {
+        write(store, params, "[method]output-stream.blocking-write-and-flush")
+    })
 }
+
+/// The `--trace` span of one call, as the generated bindings make them (TRACE level, name
+/// `wit-bindgen import`, fields `module` and `function`), so one subscriber formats all.
+macro_rules! call_span {
+    ($module:literal, $function:expr) => {
+        tracing::span!(
+            tracing::Level::TRACE,
+            "wit-bindgen import",
+            module = $module,
+            function = $function
+        )
+    };
+}
+pub(crate) use call_span;
 
 type WriteResult = Result<(), streams::StreamError>;
 
@@ -316,13 +358,19 @@ type WriteResult = Result<(), streams::StreamError>;
 fn write<T: WasiView>(
     mut store: StoreContextMut<'_, T>,
     (stream, contents): (Resource<OutputStream>, WasmList<u8>),
+    function: &'static str,
 ) -> wasmtime::Result<(WriteResult,)> {
+    let span = call_span!("streams", function);
+    let _enter = span.enter();
+    tracing::event!(tracing::Level::TRACE, self_ = ?stream, contents = contents.len(), "call");
     let bytes = contents.as_le_slice(&store);
     let (ptr, len) = (bytes.as_ptr(), bytes.len());
     let ctx = store.data_mut().wasi();
     // SAFETY: see above; `ptr..ptr + len` was bounds-checked by `WasmList`'s lift.
     let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
-    match ctx.stream_write(&stream, bytes) {
+    let r = ctx.stream_write(&stream, bytes);
+    tracing::event!(tracing::Level::TRACE, result = ?r, "return");
+    match r {
         Ok(()) => Ok((Ok(()),)),
         Err(e) => Ok((Err(ctx.convert_stream_error(e)?),)),
     }
@@ -334,9 +382,15 @@ fn read<T: WasiView>(
     mut store: StoreContextMut<'_, T>,
     (stream, len): (Resource<InputStream>, u64),
     blocking: bool,
+    function: &'static str,
 ) -> wasmtime::Result<(ReadResult,)> {
+    let span = call_span!("streams", function);
+    let _enter = span.enter();
+    tracing::event!(tracing::Level::TRACE, self_ = ?stream, len, "call");
     let ctx = store.data_mut().wasi();
-    match ctx.stream_read(&stream, len, blocking, true) {
+    let r = ctx.stream_read(&stream, len, blocking, true);
+    tracing::event!(tracing::Level::TRACE, result = ?r.as_ref().map(GuestBytes::summary), "return");
+    match r {
         Ok(bytes) => Ok((Ok(bytes),)),
         Err(e) => Ok((Err(ctx.convert_stream_error(e)?),)),
     }

@@ -199,8 +199,13 @@ unsafe impl Lower for ReadyList {
 pub(crate) fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     let mut inst = linker.instance("wasi:io/poll@0.2.12")?;
     inst.func_wrap("poll", |mut store: StoreContextMut<'_, T>, (list,): (PollReps,)| {
+        let span = super::direct::call_span!("poll", "poll");
+        let _enter = span.enter();
+        tracing::event!(tracing::Level::TRACE, in_ = list.reps().len(), "call");
         let mut ready = ReadyList::new();
-        store.data_mut().wasi().poll_reps(list.reps(), ready.indices())?;
+        let r = store.data_mut().wasi().poll_reps(list.reps(), ready.indices());
+        tracing::event!(tracing::Level::TRACE, result = ?r.as_ref().map(|_| &ready.0), "return");
+        r?;
         Ok((ready,))
     })
 }

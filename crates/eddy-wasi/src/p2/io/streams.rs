@@ -63,9 +63,10 @@ impl InputStream {
         InputStream { source: InputSource::File { desc }, state: ReadState::at(offset) }
     }
 
-    /// A stream over a connected TCP socket.
-    pub fn tcp(fd: Arc<OwnedFd>) -> InputStream {
-        InputStream { source: InputSource::Tcp(fd), state: Arc::default() }
+    /// A stream over a connected TCP socket, with the state its socket shares (so that
+    /// `shutdown(receive)` can close it).
+    pub fn tcp(fd: Arc<OwnedFd>, state: Arc<ReadState>) -> InputStream {
+        InputStream { source: InputSource::Tcp(fd), state }
     }
 }
 
@@ -177,6 +178,9 @@ impl WasiCtx {
         let stream = self.get(s)?;
         if let Some(e) = stream.state.take_error() {
             return Err(StreamError::Failed(e));
+        }
+        if stream.state.is_closed() {
+            return Err(StreamError::Closed);
         }
         if len == 0 {
             return Ok(GuestBytes::host(Vec::new()));
