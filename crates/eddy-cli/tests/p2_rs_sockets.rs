@@ -12,63 +12,14 @@
 
 mod common;
 
-use std::fs;
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use common::*;
 
-/// The directories where the built Rust guests may be, in order: `$EDDY_RUST_GUESTS` alone if
-/// set, else `rust-guests/bin` under `$CARGO_TARGET_DIR`, under the target directory this
-/// test was built in, and under `~/.cache/eddy-target` (the build script's default).
-fn rust_guest_dirs() -> Vec<PathBuf> {
-    if let Some(dir) = std::env::var_os("EDDY_RUST_GUESTS") {
-        return vec![PathBuf::from(dir)];
-    }
-    let mut targets = Vec::new();
-    if let Some(t) = std::env::var_os("CARGO_TARGET_DIR") {
-        targets.push(PathBuf::from(t));
-    }
-    // `<target>/<profile>/eddy`.
-    if let Some(t) = Path::new(env!("CARGO_BIN_EXE_eddy")).parent().and_then(Path::parent) {
-        targets.push(t.to_path_buf());
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        targets.push(Path::new(&home).join(".cache/eddy-target"));
-    }
-    targets.into_iter().map(|t| t.join("rust-guests/bin")).collect()
-}
-
-/// The Rust guest `name`'s core module (`<name>.wasm` in the first of [`rust_guest_dirs`]
-/// that has it).
-fn rust_guest(name: &str) -> PathBuf {
-    let dirs = rust_guest_dirs();
-    let file = format!("{name}.wasm");
-    dirs.iter().map(|d| d.join(&file)).find(|p| p.is_file()).unwrap_or_else(|| {
-        let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
-        panic!(
-            "Rust guest {file} is not built: run scripts/build-rust-guests.sh (looked in {}; \
-             EDDY_RUST_GUESTS may name the directory)",
-            looked.join(", ")
-        )
-    })
-}
-
 /// p2_rs_sockets adapted into a component (once per test binary), as a path string.
 fn sockets_component() -> &'static str {
     static PATH: OnceLock<String> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let module = fs::read(rust_guest("p2_rs_sockets")).unwrap();
-        let bytes = component::adapt(&module);
-        let dir = cache_dir().with_file_name("eddy-test-components");
-        fs::create_dir_all(&dir).unwrap();
-        let out = dir.join("p2_rs_sockets.component.wasm");
-        // Written atomically: another run of this test binary may read it concurrently.
-        let tmp = dir.join(format!(".p2_rs_sockets.{}.tmp", std::process::id()));
-        fs::write(&tmp, &bytes).unwrap();
-        fs::rename(&tmp, &out).unwrap();
-        out.to_str().expect("path is UTF-8").to_owned()
-    })
+    PATH.get_or_init(|| rust_guest::component("p2_rs_sockets"))
 }
 
 /// Runs the guest in `mode` with the network `flags`.

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 pub use tempfile::TempDir;
 
 pub mod component;
+pub mod rust_guest;
 
 /// How long one `eddy` run may take before the test kills it and fails.
 pub const RUN_TIMEOUT: Duration = Duration::from_secs(120);
