@@ -121,7 +121,7 @@ impl WasiCtxBuilder {
         WasiCtxBuilder::default()
     }
 
-    /// Appends one argument (`args_get`; the first is the program name, argv[0]).
+    /// Appends one argument (`args_get`; the first is the program name, `argv[0]`).
     pub fn arg(&mut self, arg: impl Into<String>) -> &mut Self {
         self.args.push(arg.into());
         self

@@ -27,7 +27,7 @@ pub struct Preopen {
 /// no environment, stdio on `/dev/null`, no directories.
 #[derive(Clone, Debug)]
 pub struct Capabilities {
-    /// `argv`, including argv[0].
+    /// `argv`, including `argv[0]`.
     pub args: Vec<String>,
     /// Environment variables, in order.
     pub env: Vec<(String, String)>,

@@ -4,7 +4,7 @@
 //! - TCP (`tcp-create-socket`, `tcp`): the WIT's state machine over a non-blocking host
 //!   socket ([`TcpSocket`], [`TcpState`]); the start-/finish- pairs do the OS work in
 //!   `start-*` (bind, listen and connect are immediate or, for connect, non-blocking) and
-//!   report it in `finish-*`. Socket streams are [`InputStream::Tcp`] / [`OutputStream::Tcp`]
+//!   report it in `finish-*`. Socket streams are [`InputSource::Tcp`](super::InputSource::Tcp) / [`OutputStream::Tcp`]
 //!   on the same fd; `subscribe` pollables join `wasi:io/poll` through the fd.
 //! - `ip-name-lookup`: resolved with the host resolver when allowed.
 //! - UDP (`udp-create-socket`, `udp`): bind, `stream` (connected or not), datagram streams
