@@ -3,20 +3,16 @@
 //! hand the OS the guest's own bytes: one copy (the kernel's), as preview1's `fd_read` and
 //! `fd_write` do.
 //!
-//! Writes: the generated binding lifts `contents: list<u8>` into a `Vec<u8>` (an allocation
-//! and a copy of every byte). Here it is lifted as wasmtime's `WasmList<u8>` (bounds-checked,
-//! not copied) and the write syscall reads the guest's memory directly; see [`write`] for why
-//! that borrow is sound.
-//!
-//! The generated binding returns a `Vec<u8>`, which costs a host allocation and a second copy
-//! of every byte into guest memory (64 KiB reads ran at 0.7× native). So these two functions
-//! are defined again, over the generated ones, with [`GuestBytes`] as the `list<u8>`:
+//! Reads: the generated binding returns a `Vec<u8>`, which costs a host allocation and a
+//! second copy of every byte into guest memory (64 KiB reads ran at 0.7× native). So the two
+//! read functions are defined again, over the generated ones, with [`GuestBytes`] as the
+//! `list<u8>`:
 //!
 //! 1. The host function decides how many bytes are there to read *now*, without reading
 //!    them: for a regular file `size - offset` (`fstat`, once per stream until the offset
-//!    reaches the size seen), for a pipe, tty or socket the
-//!    `FIONREAD` count (after waiting for readability if blocking). Ends of file, would-block
-//!    and errors are decided here, by the general path, exactly as before.
+//!    reaches the size seen), for a pipe, tty or socket the `FIONREAD` count (after waiting
+//!    for readability if blocking). Ends of file, would-block and errors are decided here, by
+//!    the general path, exactly as before.
 //! 2. Lowering the result calls the guest's `realloc` for exactly that many bytes and
 //!    `read`s/`pread`s into the returned buffer; the list's length is what the read returned.
 //!
@@ -33,9 +29,15 @@
 //! Reads shorter than [`DIRECT_MIN`] take the general path: for them the extra `fstat` or
 //! `ioctl` would cost more than the copy it saves.
 //!
+//! Writes: the generated binding lifts `contents: list<u8>` into a `Vec<u8>` (an allocation
+//! and a copy of every byte). Here it is lifted as wasmtime's `WasmList<u8>` (bounds-checked,
+//! not copied) and the write syscall reads the guest's memory directly; see [`write`] for why
+//! that borrow is sound.
+//!
 //! The `ComponentType`/`Lower` traits implemented here are wasmtime's doc-hidden canonical-ABI
 //! interface; wasmtime is pinned to one exact version (Cargo.toml), and the tests run every
-//! read path through real guests (`p2_streams`, the adapted p1 suite, componentize-py).
+//! read and write path through real guests (`p2_streams`, `p1_bigread` and the rest of the
+//! adapted p1 suite, the Rust and componentize-py guests).
 
 use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
