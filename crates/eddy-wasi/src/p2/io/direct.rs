@@ -26,8 +26,9 @@
 //! (wasi-libc's, dlmalloc) free by pointer, and the p1 adapter's `realloc` hands out the
 //! caller's own buffer, so this costs at most the unused tail until it is freed.
 //!
-//! Reads shorter than [`DIRECT_MIN`] take the general path: for them the extra `fstat` or
-//! `ioctl` would cost more than the copy it saves.
+//! From a regular file every read is direct (the size is cached, so a read costs no extra
+//! syscall). From a pipe, tty or socket, reads shorter than [`DIRECT_MIN`] take the general
+//! path: for them the `ioctl` would cost more than the copy it saves.
 //!
 //! Writes: the generated binding lifts `contents: list<u8>` into a `Vec<u8>` (an allocation
 //! and a copy of every byte). Here it is lifted as wasmtime's `WasmList<u8>` (bounds-checked,
@@ -56,7 +57,8 @@ use crate::errno::Errno;
 use crate::p2::bindings::wasi::io::streams::{self, Host as _};
 use crate::stdio::StdioKind;
 
-/// Reads of fewer bytes than this (4 KiB) go through a host buffer (see the module docs).
+/// Reads of fewer bytes than this (4 KiB) from a pipe, tty or socket go through a host buffer
+/// (see the module docs); reads from a regular file are always direct.
 pub const DIRECT_MIN: usize = 4096;
 
 /// The state of an input stream that a read in flight may update: the next file offset and
@@ -270,9 +272,10 @@ fn queued(fd: BorrowedFd<'_>) -> usize {
 }
 
 impl WasiCtx {
-    /// Plans a read of up to `len` bytes (`len` already capped, ≥ [`DIRECT_MIN`]) as a direct
-    /// read, if bytes are known to be there; `None` leaves it to the general path. For a
-    /// stream that is not a regular file and `blocking`, waits for readability first.
+    /// Plans a read of up to `len` bytes (`len` already capped, > 0) as a direct read, if
+    /// bytes are known to be there; `None` leaves it to the general path (always, for fewer
+    /// than [`DIRECT_MIN`] bytes from a stream that is not a regular file). For such a stream
+    /// and `blocking`, waits for readability first.
     pub(crate) fn plan_direct(
         &self,
         stream: &InputStream,
@@ -303,6 +306,9 @@ impl WasiCtx {
             }
             let n = len.min((end - at).min(usize::MAX as u64) as usize);
             return Ok(Some(GuestBytes::direct(fd, true, n, &stream.state)));
+        }
+        if len < DIRECT_MIN {
+            return Ok(None);
         }
         let mut n = queued(fd);
         if n == 0 && blocking {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use rustix::event::{PollFd, PollFlags};
 use wasmtime::component::Resource;
 
-use super::direct::{GuestBytes, ReadState, DIRECT_MIN};
+use super::direct::{GuestBytes, ReadState};
 use super::error::IoError;
 use super::poll::Pollable;
 use crate::ctx::WasiCtx;
@@ -165,8 +165,9 @@ impl WasiCtx {
 
     /// Reads up to `len` bytes (at most [`MAX_CHUNK`]). `blocking`: wait for at least one
     /// byte; otherwise an empty list when nothing is ready. EOF is `closed`; an error a direct
-    /// read left is returned first. `direct`: a read of at least [`DIRECT_MIN`] bytes that
-    /// are known to be there is left to be done into guest memory (see [`super::direct`]).
+    /// read left is returned first. `direct`: bytes known to be there (from a regular file,
+    /// or at least [`DIRECT_MIN`](super::direct::DIRECT_MIN) of them from a stream) are left to be read into guest
+    /// memory while the result is lowered (see [`super::direct`]).
     pub(crate) fn stream_read(
         &mut self,
         s: &Resource<InputStream>,
@@ -185,7 +186,7 @@ impl WasiCtx {
         if len == 0 {
             return Ok(GuestBytes::host(Vec::new()));
         }
-        if direct && len >= DIRECT_MIN {
+        if direct {
             if let Some(bytes) = self.plan_direct(stream, len, blocking)? {
                 return Ok(bytes);
             }
