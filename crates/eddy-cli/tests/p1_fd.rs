@@ -1,5 +1,13 @@
 //! fd_* functions on real files: success paths (guest: p1_fd_basic) and error paths
-//! (guest: p1_fd_errors).
+//! (guest: p1_fd_errors). p1_fd_basic also runs as a component through the preview1 adapter
+//! (wasi:filesystem descriptors, preopens, and wasi:io streams on files and stdio), with the
+//! same output except where the *adapter* (not Eddy) behaves differently:
+//! - its `fd_write`/`fd_read`/`fd_pread` move only the first non-empty iovec (a short
+//!   transfer, which preview1 allows): "gather: ok 5", "scatter: ok 4", "ok 3";
+//! - `fd_allocate` is gone from WASI 0.2: the adapter answers `ENOTSUP` (58), so the file
+//!   stays 8 bytes there;
+//! - it keeps no rights: `fd_fdstat_set_rights` succeeds without dropping `FD_WRITE`, so the
+//!   writes after it succeed ("nope" is written and "HELLO" overwrites).
 
 mod common;
 use common::*;
@@ -9,11 +17,7 @@ fn fd_basic() {
     let tmp = temp_dir();
     let root = tmp.path();
     write_file(root, "input.txt", "0123456789abcdef");
-    let out =
-        run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_fd_basic"))]), b"");
-    assert_run(
-        &out,
-        r#"fd_prestat_get 3: ok
+    let expected = r#"fd_prestat_get 3: ok
 prestat tag: 0 name_len: 8
 fd_prestat_dir_name 3: ok
 preopen name: [/sandbox]
@@ -120,16 +124,38 @@ fd_close dir: ok
 raw stdout
 fd_write stdout: ok 11
 fd_write stderr: ok 11
-"#,
-        "raw stderr\n",
-        0,
-    );
-    // The file as the host sees it: "HEL", zeros up to 100 bytes, then the appended "Z".
-    let mut expected = b"HEL".to_vec();
-    expected.resize(100, 0);
-    expected.push(b'Z');
-    assert_eq!(std::fs::read(root.join("out.txt")).unwrap(), expected);
-    assert_eq!(std::fs::read(root.join("input.txt")).unwrap(), b"0123456789abcdef");
+"#;
+    let differences = [
+        ("fd_write gather: ok 13", "fd_write gather: ok 5"),
+        ("fd_read scatter: ok 13", "fd_read scatter: ok 4"),
+        ("iov1: \"o, w\"\niov2: \"orld\\n.....\"", "iov1: \"....\"\niov2: \"..........\""),
+        ("fd_pread scatter at 7: ok 6", "fd_pread scatter at 7: ok 3"),
+        ("pread iov1: \"ld\\n.......\"", "pread iov1: \"..........\""),
+        (
+            "fd_allocate 0+100: ok\nsize: 100\nfd_allocate 10+5 (inside): ok\nsize: 100",
+            "fd_allocate 0+100: errno 58\nsize: 8\nfd_allocate 10+5 (inside): errno 58\nsize: 8",
+        ),
+        ("FD_WRITE gone: yes", "FD_WRITE gone: no"),
+        ("fd_write without FD_WRITE: errno 76", "fd_write without FD_WRITE: ok"),
+        ("fd_pwrite without FD_WRITE: errno 76", "fd_pwrite without FD_WRITE: ok"),
+        ("add FD_WRITE back: errno 76", "add FD_WRITE back: ok"),
+    ];
+    let runs = component::both_abis_expecting("p1_fd_basic", expected, &differences);
+    for (abi, (prog, expected)) in runs.into_iter().enumerate() {
+        std::fs::remove_file(root.join("out.txt")).ok();
+        let out = run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), &prog]), b"");
+        assert_run(&out, &expected, "raw stderr\n", 0);
+        // The file as the host sees it: "HEL", zeros up to 100 bytes, then the appended "Z";
+        // through the adapter "HELLO" (the pwrite it did not refuse) and a final "nope" (the
+        // write it did not refuse).
+        let (head, tail): (&[u8], &[u8]) =
+            if abi == 0 { (b"HEL", b"Z") } else { (b"HELLO", b"Znope") };
+        let mut file = head.to_vec();
+        file.resize(100, 0);
+        file.extend_from_slice(tail);
+        assert_eq!(std::fs::read(root.join("out.txt")).unwrap(), file);
+        assert_eq!(std::fs::read(root.join("input.txt")).unwrap(), b"0123456789abcdef");
+    }
 }
 
 /// The lines p1_fd_errors prints for one descriptor that is not open.

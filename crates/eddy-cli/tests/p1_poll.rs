@@ -1,4 +1,12 @@
-//! poll_oneoff (guest: p1_poll).
+//! poll_oneoff (guest: p1_poll), as a core module and as a component through the preview1
+//! adapter (wasi:io/poll over clock, file and stdin pollables, monotonic-clock
+//! subscribe-duration/instant, input streams on stdin).
+//!
+//! Where the *adapter* answers differently (wasmtime 50's host gives the same through it):
+//! - a realtime clock subscription with an absolute deadline in the past: the adapter turns
+//!   it into a duration and fails with `EOVERFLOW` (61);
+//! - a subscription on a bad fd fails the whole `poll_oneoff` with `EBADF` (8) instead of
+//!   reporting an event with that error.
 
 mod common;
 use common::*;
@@ -8,11 +16,7 @@ fn poll_oneoff() {
     let tmp = temp_dir();
     let root = tmp.path();
     write_file(root, "data.txt", "0123456789");
-    let out =
-        run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), s(&program("p1_poll"))]), b"hello\n");
-    assert_run(
-        &out,
-        "poll_oneoff nsubscriptions=0: errno 28
+    let expected = "poll_oneoff nsubscriptions=0: errno 28
 monotonic relative 20ms: ok 1
   event userdata 0xc10c0001 type 0 error 0
 monotonic relative 20ms: elapsed >= timeout: yes
@@ -58,8 +62,23 @@ stdin: [hello]
 stdin at eof fd_read with 5s clock: ok 1
   event userdata 0x5717 type 1 error 0
 eof ready before the clock: yes
-",
-        "",
-        0,
-    );
+";
+    let differences = [
+        (
+            "realtime absolute deadline in the past: ok 1\n  event userdata 0x8 type 0 error 0\n",
+            "realtime absolute deadline in the past: errno 61\n",
+        ),
+        (
+            "fd_read on bad fd: ok 1\n  event userdata 0xbad type 1 error 8\n",
+            "fd_read on bad fd: errno 8\n",
+        ),
+        (
+            "fd_write on bad fd: ok 1\n  event userdata 0xbad2 type 2 error 8\n",
+            "fd_write on bad fd: errno 8\n",
+        ),
+    ];
+    for (prog, expected) in component::both_abis_expecting("p1_poll", expected, &differences) {
+        let out = run(eddy_run(&["--dir", &dir_arg(root, "/sandbox"), &prog]), b"hello\n");
+        assert_run(&out, &expected, "", 0);
+    }
 }

@@ -53,3 +53,23 @@ pub fn component_str(name: &str) -> String {
 pub fn both_abis(name: &str) -> [String; 2] {
     [super::program_str(name), component_str(name)]
 }
+
+/// The guest `name` both ways with the output each must print: the core module with
+/// `expected`, then the adapted component with `expected` after each `(preview1, component)`
+/// replacement — the places where the *adapter* answers differently. Every replacement must
+/// apply, so a stale one fails the test.
+pub fn both_abis_expecting(
+    name: &str,
+    expected: &str,
+    adapter_differences: &[(&str, &str)],
+) -> [(String, String); 2] {
+    let mut component_expected = expected.to_owned();
+    for (preview1, component) in adapter_differences {
+        assert!(
+            component_expected.contains(preview1),
+            "adapter difference {preview1:?} is not in the expected output"
+        );
+        component_expected = component_expected.replace(preview1, component);
+    }
+    [(super::program_str(name), expected.to_owned()), (component_str(name), component_expected)]
+}
