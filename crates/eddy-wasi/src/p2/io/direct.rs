@@ -180,21 +180,19 @@ impl GuestBytes {
         }
     }
 
-    /// Writes the list into guest memory: `(ptr, len)`.
-    fn lower_list<T>(&self, cx: &mut LowerContext<'_, T>) -> wasmtime::Result<(usize, usize)> {
-        match &self.0 {
-            Inner::Host(v) => {
-                let ptr = cx.realloc(0, 0, 1, v.len())?;
-                cx.as_slice_mut()[ptr..][..v.len()].copy_from_slice(v);
-                Ok((ptr, v.len()))
-            }
-            &Inner::Direct { fd, seekable, len, ref state } => {
-                let ptr = cx.realloc(0, 0, 1, len)?;
-                // `realloc` checked that `ptr..ptr + len` is inside memory.
-                let buf = &mut cx.as_slice_mut()[ptr..][..len];
-                Ok((ptr, direct_read(fd, seekable, buf, state)))
-            }
-        }
+    /// Does the direct read into a buffer from the guest's `realloc`: `(ptr, len)`. Only for
+    /// [`Inner::Direct`]; host bytes are lowered by wasmtime's own `[u8]` implementation.
+    fn lower_direct<T>(
+        cx: &mut LowerContext<'_, T>,
+        fd: RawFd,
+        seekable: bool,
+        len: usize,
+        state: &ReadState,
+    ) -> wasmtime::Result<(usize, usize)> {
+        let ptr = cx.realloc(0, 0, 1, len)?;
+        // `realloc` checked that `ptr..ptr + len` is inside memory.
+        let buf = &mut cx.as_slice_mut()[ptr..][..len];
+        Ok((ptr, direct_read(fd, seekable, buf, state)))
     }
 }
 
@@ -244,24 +242,34 @@ unsafe impl Lower for GuestBytes {
     fn linear_lower_to_flat<T>(
         &self,
         cx: &mut LowerContext<'_, T>,
-        _ty: InterfaceType,
+        ty: InterfaceType,
         dst: &mut MaybeUninit<[ValRaw; 2]>,
     ) -> wasmtime::Result<()> {
-        let (ptr, len) = self.lower_list(cx)?;
-        dst.write([ValRaw::i64(ptr as i64), ValRaw::i64(len as i64)]);
-        Ok(())
+        match &self.0 {
+            Inner::Host(v) => v[..].linear_lower_to_flat(cx, ty, dst),
+            &Inner::Direct { fd, seekable, len, ref state } => {
+                let (ptr, n) = GuestBytes::lower_direct(cx, fd, seekable, len, state)?;
+                dst.write([ValRaw::i64(ptr as i64), ValRaw::i64(n as i64)]);
+                Ok(())
+            }
+        }
     }
 
     fn linear_lower_to_memory<T>(
         &self,
         cx: &mut LowerContext<'_, T>,
-        _ty: InterfaceType,
+        ty: InterfaceType,
         offset: usize,
     ) -> wasmtime::Result<()> {
-        let (ptr, len) = self.lower_list(cx)?;
-        *cx.get::<4>(offset) = u32::try_from(ptr)?.to_le_bytes();
-        *cx.get::<4>(offset + 4) = u32::try_from(len)?.to_le_bytes();
-        Ok(())
+        match &self.0 {
+            Inner::Host(v) => v[..].linear_lower_to_memory(cx, ty, offset),
+            &Inner::Direct { fd, seekable, len, ref state } => {
+                let (ptr, n) = GuestBytes::lower_direct(cx, fd, seekable, len, state)?;
+                *cx.get::<4>(offset) = u32::try_from(ptr)?.to_le_bytes();
+                *cx.get::<4>(offset + 4) = u32::try_from(n)?.to_le_bytes();
+                Ok(())
+            }
+        }
     }
 }
 

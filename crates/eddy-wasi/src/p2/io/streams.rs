@@ -166,8 +166,8 @@ impl WasiCtx {
     /// Reads up to `len` bytes (at most [`MAX_CHUNK`]). `blocking`: wait for at least one
     /// byte; otherwise an empty list when nothing is ready. EOF is `closed`; an error a direct
     /// read left is returned first. `direct`: bytes known to be there (from a regular file,
-    /// or at least [`DIRECT_MIN`](super::direct::DIRECT_MIN) of them from a stream) are left to be read into guest
-    /// memory while the result is lowered (see [`super::direct`]).
+    /// or at least [`DIRECT_MIN`](super::direct::DIRECT_MIN) of them from a stream) are left
+    /// to be read into guest memory while the result is lowered (see [`super::direct`]).
     pub(crate) fn stream_read(
         &mut self,
         s: &Resource<InputStream>,
