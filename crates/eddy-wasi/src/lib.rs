@@ -21,6 +21,7 @@ pub mod p2;
 pub mod random;
 pub mod sockets;
 pub mod stdio;
+pub mod sys;
 pub mod table;
 
 pub use ctx::{Limits, WasiCtx, WasiCtxBuilder, WasiView};

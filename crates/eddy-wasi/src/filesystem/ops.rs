@@ -15,7 +15,7 @@ use rustix::fs::{AtFlags, Mode, OFlags, Timestamps};
 
 use super::{resolve, Descriptor, DescriptorKind, FilePerms};
 use crate::errno::{Errno, Result};
-use crate::p1::fd::retry;
+use crate::sys::retry;
 
 impl Descriptor {
     /// This directory's fd, checked: `ENOTDIR` if it is not a directory, `ENOTCAPABLE` if it

@@ -36,6 +36,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use rustix::fs::{AtFlags, Mode, OFlags, ResolveFlags};
 
 use crate::errno::{Errno, Result};
+use crate::sys::retry;
 
 /// Most symlinks followed while resolving one path (Linux's limit); one more is `ELOOP`.
 pub const MAX_SYMLINKS: u32 = 40;
@@ -335,17 +336,6 @@ pub fn stat(dir: BorrowedFd<'_>, path: &str, follow: bool) -> Result<rustix::fs:
     let flags = if follow { OFlags::PATH } else { OFlags::PATH | OFlags::NOFOLLOW };
     let fd = open(dir, path, flags, Mode::empty())?;
     retry(|| rustix::fs::fstat(&fd))
-}
-
-/// Retries a syscall interrupted by a signal.
-#[inline]
-fn retry<R>(mut f: impl FnMut() -> rustix::io::Result<R>) -> Result<R> {
-    loop {
-        match f() {
-            Err(rustix::io::Errno::INTR) => continue,
-            r => return r.map_err(Errno::from),
-        }
-    }
 }
 
 #[cfg(test)]

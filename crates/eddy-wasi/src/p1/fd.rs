@@ -13,6 +13,7 @@ use wasmtime::Linker;
 use super::{rights, wasi_fn, GuestMemory};
 use crate::ctx::WasiView;
 use crate::errno::{Errno, Result};
+use crate::sys::retry;
 use crate::filesystem::{Descriptor, DescriptorKind};
 use crate::table::{FdEntry, Object};
 
@@ -88,17 +89,6 @@ fn writable(e: &FdEntry, right: u64) -> Result<BorrowedFd<'_>> {
         }
     }
     Ok(host_fd(e))
-}
-
-/// Retries a syscall interrupted by a signal.
-#[inline]
-pub(crate) fn retry<R>(mut f: impl FnMut() -> rustix::io::Result<R>) -> Result<R> {
-    loop {
-        match f() {
-            Err(rustix::io::Errno::INTR) => continue,
-            r => return r.map_err(Errno::from),
-        }
-    }
 }
 
 /// Gathers up to [`MAX_IOVS`] non-empty ciovecs into `out`; returns how many.

@@ -26,7 +26,8 @@ use std::os::fd::{AsFd, BorrowedFd};
 use rustix::event::{PollFd, PollFlags};
 use wasmtime::Linker;
 
-use super::fd::{host_fd, need, retry};
+use super::fd::{host_fd, need};
+use crate::sys::retry;
 use super::{rights, wasi_fn, GuestMemory, MODULE_P0};
 use crate::clocks::{timespec, Clock};
 use crate::ctx::{WasiCtx, WasiView};

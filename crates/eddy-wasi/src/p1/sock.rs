@@ -11,7 +11,8 @@ use std::io::IoSlice;
 use rustix::net::{RecvFlags, SendFlags, Shutdown, SocketFlags};
 use wasmtime::Linker;
 
-use super::fd::{gather, need, retry, MAX_IOVS};
+use super::fd::{gather, need, MAX_IOVS};
+use crate::sys::retry;
 use super::{rights, wasi_fn, GuestMemory};
 use crate::ctx::WasiView;
 use crate::errno::{Errno, Result};

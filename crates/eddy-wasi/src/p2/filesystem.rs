@@ -18,7 +18,7 @@ use super::DirectoryEntryStream;
 use crate::ctx::WasiCtx;
 use crate::errno::Errno;
 use crate::filesystem::{resolve, Descriptor, DescriptorKind};
-use crate::p1::fd::retry;
+use crate::sys::retry;
 use crate::p2::bindings::wasi::clocks::wall_clock::Datetime;
 use crate::p2::bindings::wasi::filesystem::preopens;
 use crate::p2::bindings::wasi::filesystem::types::{

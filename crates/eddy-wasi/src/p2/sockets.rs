@@ -343,7 +343,7 @@ impl tcp::HostTcpSocket for WasiCtx {
         if !allowed {
             return Err(SocketError::denied());
         }
-        sock.connect_error = match crate::p1::fd::retry(|| rustix::net::connect(&*sock.fd, &addr)) {
+        sock.connect_error = match crate::sys::retry(|| rustix::net::connect(&*sock.fd, &addr)) {
             Ok(()) | Err(Errno::Inprogress) => None,
             Err(e) => Some(socket_error_code(e)),
         };
@@ -417,7 +417,7 @@ impl tcp::HostTcpSocket for WasiCtx {
             return code(ErrorCode::InvalidState);
         }
         let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
-        let fd = crate::p1::fd::retry(|| rustix::net::accept_with(&*sock.fd, flags))
+        let fd = crate::sys::retry(|| rustix::net::accept_with(&*sock.fd, flags))
             .map_err(|e| SocketError::Code(socket_error_code(e)))?;
         let fd = Arc::new(fd);
         let new = TcpSocket {
@@ -932,7 +932,7 @@ impl udp::HostIncomingDatagramStream for WasiCtx {
         let mut buf = vec![0u8; MAX_DATAGRAM_SIZE];
         while (out.len() as u64) < max_results.min(MAX_DATAGRAMS) {
             let flags = rustix::net::RecvFlags::DONTWAIT;
-            match crate::p1::fd::retry(|| rustix::net::recvfrom(&*fd, &mut buf[..], flags)) {
+            match crate::sys::retry(|| rustix::net::recvfrom(&*fd, &mut buf[..], flags)) {
                 Ok((n, _, Some(from))) => {
                     let Ok(from) = SocketAddr::try_from(from) else { continue };
                     out.push(IncomingDatagram {
@@ -1000,7 +1000,7 @@ impl udp::HostOutgoingDatagramStream for WasiCtx {
                 let result = match (to, remote) {
                     (Some(a), Some(r)) if a != r => return code(ErrorCode::InvalidArgument),
                     (_, Some(_)) => {
-                        crate::p1::fd::retry(|| rustix::net::send(&*fd, &d.data, flags))
+                        crate::sys::retry(|| rustix::net::send(&*fd, &d.data, flags))
                     }
                     (None, None) => return code(ErrorCode::InvalidArgument),
                     (Some(a), None) => {
@@ -1008,7 +1008,7 @@ impl udp::HostOutgoingDatagramStream for WasiCtx {
                         if !self.network.udp_may_send(&a) {
                             return Err(SocketError::denied());
                         }
-                        crate::p1::fd::retry(|| rustix::net::sendto(&*fd, &d.data, flags, &a))
+                        crate::sys::retry(|| rustix::net::sendto(&*fd, &d.data, flags, &a))
                     }
                 };
                 match result {

@@ -203,9 +203,9 @@ fn direct_read(fd: RawFd, seekable: bool, buf: &mut [u8], state: &ReadState) -> 
     let fd = unsafe { BorrowedFd::borrow_raw(fd) };
     let r = if seekable {
         let at = state.offset();
-        crate::p1::fd::retry(|| rustix::io::pread(fd, &mut *buf, at))
+        crate::sys::retry(|| rustix::io::pread(fd, &mut *buf, at))
     } else {
-        crate::p1::fd::retry(|| rustix::io::read(fd, &mut *buf))
+        crate::sys::retry(|| rustix::io::read(fd, &mut *buf))
     };
     match r {
         Ok(n) => {
@@ -306,7 +306,7 @@ impl WasiCtx {
             let at = state.offset();
             let mut end = state.known_end.load(Ordering::Relaxed);
             if at >= end {
-                end = crate::p1::fd::retry(|| rustix::fs::fstat(fd))?.st_size as u64;
+                end = crate::sys::retry(|| rustix::fs::fstat(fd))?.st_size as u64;
                 state.known_end.store(end, Ordering::Relaxed);
                 if at >= end {
                     return Ok(None);

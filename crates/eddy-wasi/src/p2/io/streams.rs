@@ -120,7 +120,7 @@ type SResult<T> = Result<T, StreamError>;
 
 /// Retries a syscall interrupted by a signal, mapping its error.
 fn retry<R>(f: impl FnMut() -> rustix::io::Result<R>) -> SResult<R> {
-    crate::p1::fd::retry(f).map_err(StreamError::from)
+    crate::sys::retry(f).map_err(StreamError::from)
 }
 
 /// Whether `fd` has something to read right now (a zero-timeout `poll`).
@@ -143,7 +143,7 @@ pub(crate) fn wait_for(fd: BorrowedFd<'_>, flags: PollFlags) -> SResult<()> {
 fn append_at_end(fd: BorrowedFd<'_>, bytes: &[u8]) -> SResult<usize> {
     use rustix::io::ReadWriteFlags;
     let bufs = [std::io::IoSlice::new(bytes)];
-    match crate::p1::fd::retry(|| rustix::io::pwritev2(fd, &bufs, 0, ReadWriteFlags::APPEND)) {
+    match crate::sys::retry(|| rustix::io::pwritev2(fd, &bufs, 0, ReadWriteFlags::APPEND)) {
         Err(Errno::Notsup | Errno::Inval | Errno::Nosys) => {
             let end = retry(|| rustix::fs::fstat(fd))?.st_size as u64;
             retry(|| rustix::io::pwrite(fd, bytes, end))
