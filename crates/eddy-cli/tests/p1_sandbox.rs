@@ -77,6 +77,8 @@ link ../outside/secret.txt -> hard.txt: errno 76
 link escape_rel (follow) -> hard2.txt: errno 76
 link file.txt -> ../outside/hard.txt: errno 76
 symlink at ../outside/evil: errno 76
+symlink abs_link -> /etc/hostname: errno 63
+open abs_link (never created): errno 44
 set_times escape_rel (follow): errno 76
 set_times ../outside/secret.txt: errno 76
 stat ../outside/secret.txt: errno 76

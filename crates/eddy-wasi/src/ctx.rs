@@ -1,14 +1,15 @@
 //! [`WasiCtx`]: everything one guest instance was granted (args, environment, stdio,
-//! preopens, sockets) and the limits it runs under.
+//! preopens, sockets, network policy) and the limits it runs under. Every ABI view reads its
+//! grants here; each view keeps its own state (the preview1 fd table, the component resource
+//! table) beside it, pointing at these objects.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use crate::errno::Errno;
 use crate::filesystem::{Descriptor, DirPerms, FilePerms};
-use crate::p1::rights;
+use crate::readiness::Poller;
 use crate::sockets::{NetworkPolicy, Socket};
 use crate::stdio::{Stdio, StdioKind};
-use crate::table::{FdEntry, FdTable, Object};
 
 /// Limits that keep a guest from making the host allocate or work without bound. All are on
 /// by default; the defaults are generous for real programs (CPython runs under them).
@@ -54,29 +55,41 @@ impl WasiView for WasiCtx {
     }
 }
 
-/// One instance's WASI state: arguments, environment, the fd table (stdio, preopens,
-/// sockets) and limits. Build one with [`WasiCtxBuilder`].
+/// A granted directory: the open host directory (with the guest's permissions) and the path
+/// the guest sees it at (`fd_prestat_dir_name`, `wasi:filesystem/preopens.get-directories`).
+#[derive(Debug)]
+pub struct Preopen {
+    /// The directory; every path the guest names beneath it is resolved by the sandbox.
+    pub dir: Arc<Descriptor>,
+    /// The guest-visible path, e.g. `/data`.
+    pub guest_path: String,
+}
+
+/// One instance's granted WASI state: arguments, environment, stdio, preopens, granted
+/// sockets, network policy and limits, shared by every ABI view of the instance. Build one
+/// with [`WasiCtxBuilder`].
 #[derive(Debug)]
 pub struct WasiCtx {
     /// Arguments, each NUL-terminated, as `args_get` writes them.
     pub(crate) args: Vec<Vec<u8>>,
     /// `NAME=VALUE` pairs, each NUL-terminated, as `environ_get` writes them.
     pub(crate) env: Vec<Vec<u8>>,
-    /// The p1 fd table.
-    pub table: FdTable,
+    /// stdin, stdout, stderr (in that order).
+    pub(crate) stdio: [Arc<Stdio>; 3],
+    /// The granted directories, in the order granted.
+    pub(crate) preopens: Vec<Preopen>,
+    /// Host sockets granted as-is (`-S tcplisten`); the preview1 view takes them as the fds
+    /// after the preopens.
+    pub(crate) sockets: Vec<Socket>,
     /// Limits in force.
     pub limits: Limits,
-    /// The guest's exported `memory`, cached after instantiation so hostcalls skip the export
-    /// lookup.
-    pub(crate) memory: Option<wasmtime::Memory>,
     /// Whether `--trace` is on: one line per hostcall.
     pub(crate) trace: bool,
-    /// Reused buffers of `poll_oneoff` (kept across calls so polling does not allocate).
-    pub(crate) poll_scratch: crate::p1::poll::Scratch,
-    /// The WASI 0.2 component resource table (streams, pollables, descriptors, …).
-    pub(crate) p2: wasmtime::component::ResourceTable,
-    /// Reused buffers of WASI 0.2 `poll` (kept across calls so polling does not allocate).
-    pub(crate) p2_poll_scratch: crate::p2::io::poll::Scratch,
+    /// The component resource table (WASI 0.2 resources: streams, pollables, descriptors,
+    /// …), the engine's handle-to-object map, shared by the component views.
+    pub(crate) resources: wasmtime::component::ResourceTable,
+    /// Reused buffers of the component views' `poll` (so polling does not allocate).
+    pub(crate) poller: Poller,
     /// State of `wasi:random/insecure` (a wyrand generator) and `insecure-seed`'s value,
     /// both seeded from the host's secure source on first use.
     pub(crate) insecure: Option<crate::random::Insecure>,
@@ -85,19 +98,32 @@ pub struct WasiCtx {
 }
 
 impl WasiCtx {
-    /// Records the instance's exported memory so hostcalls reach it without a name lookup.
-    /// Call it once after instantiation; hostcalls fall back to the `memory` export if not.
-    pub fn set_memory(&mut self, memory: wasmtime::Memory) {
-        self.memory = Some(memory);
+    /// The standard stream `kind`: the object behind p1 fd 0, 1 or 2 and behind every WASI
+    /// 0.2 stream over stdio. Always `Some` (the type leaves room for an instance without
+    /// one).
+    pub fn stdio(&self, kind: StdioKind) -> Option<&Stdio> {
+        Some(&self.stdio[kind as usize])
     }
 
-    /// The standard stream `kind` (the object at p1 fd 0, 1 or 2), if the guest has not
-    /// closed or renumbered it away. WASI 0.2 streams over stdio use this same object.
-    pub fn stdio(&self, kind: StdioKind) -> Option<&Stdio> {
-        match self.table.get(kind as u32) {
-            Ok(FdEntry { object: Object::Stdio(s), .. }) if s.kind == kind => Some(s),
-            _ => None,
-        }
+    /// The standard stream `kind`, shared (the preview1 fd table holds these).
+    pub fn stdio_shared(&self, kind: StdioKind) -> Arc<Stdio> {
+        Arc::clone(&self.stdio[kind as usize])
+    }
+
+    /// The granted directories, in the order granted.
+    pub fn preopens(&self) -> &[Preopen] {
+        &self.preopens
+    }
+
+    /// Takes the host sockets granted as-is (`-S tcplisten`), leaving none: the preview1
+    /// view makes them fds.
+    pub fn take_granted_sockets(&mut self) -> Vec<Socket> {
+        std::mem::take(&mut self.sockets)
+    }
+
+    /// Whether `--trace` is on.
+    pub fn trace(&self) -> bool {
+        self.trace
     }
 }
 
@@ -190,72 +216,40 @@ impl WasiCtxBuilder {
     }
 
     /// Builds the context. Errors: `std::io::Error` if `/dev/null` cannot be opened for a
-    /// stream that was not set, or `EMFILE` (as an io error) if the grants exceed `max_fds`.
+    /// stream that was not set.
     pub fn build(&mut self) -> std::io::Result<WasiCtx> {
-        let mut table = FdTable::new(self.limits.max_fds.max(3));
         let kinds = [StdioKind::Stdin, StdioKind::Stdout, StdioKind::Stderr];
+        let mut stdio = Vec::with_capacity(3);
         for (slot, kind) in self.stdio.iter_mut().zip(kinds) {
-            let s = match slot.take() {
+            stdio.push(Arc::new(match slot.take() {
                 Some(s) => s,
                 None => Stdio::null(kind)?,
-            };
-            let rights_base = match kind {
-                StdioKind::Stdin => rights::STDIN,
-                _ => rights::STDOUT,
-            };
-            table
-                .insert(FdEntry {
-                    object: Object::Stdio(s),
-                    rights_base,
-                    rights_inheriting: 0,
-                    preopen: None,
-                })
-                .map_err(errno_io)?;
+            }));
         }
-        for (d, guest) in self.preopens.drain(..) {
-            let (base, inheriting) = rights::for_dir(d.dir_perms, d.file_perms);
-            table
-                .insert(FdEntry {
-                    object: Object::Descriptor(d),
-                    rights_base: base,
-                    rights_inheriting: inheriting,
-                    preopen: Some(guest),
-                })
-                .map_err(errno_io)?;
-        }
-        for s in self.sockets.drain(..) {
-            table
-                .insert(FdEntry {
-                    object: Object::Socket(s),
-                    rights_base: rights::SOCKET,
-                    rights_inheriting: rights::SOCKET,
-                    preopen: None,
-                })
-                .map_err(errno_io)?;
-        }
+        let stdio: [Arc<Stdio>; 3] = stdio.try_into().expect("three streams");
         let nul = |s: String| {
             let mut v = s.into_bytes();
             v.push(0);
             v
         };
-        let mut p2 = wasmtime::component::ResourceTable::new();
-        p2.set_max_capacity(self.limits.max_resources as usize);
+        let mut resources = wasmtime::component::ResourceTable::new();
+        resources.set_max_capacity(self.limits.max_resources as usize);
         Ok(WasiCtx {
             args: self.args.drain(..).map(nul).collect(),
             env: self.env.drain(..).map(|(k, v)| nul(format!("{k}={v}"))).collect(),
-            table,
+            stdio,
+            preopens: self
+                .preopens
+                .drain(..)
+                .map(|(d, guest_path)| Preopen { dir: Arc::new(d), guest_path })
+                .collect(),
+            sockets: std::mem::take(&mut self.sockets),
             limits: self.limits,
-            memory: None,
             trace: self.trace,
-            poll_scratch: Default::default(),
-            p2,
-            p2_poll_scratch: Default::default(),
+            resources,
+            poller: Poller::default(),
             insecure: None,
             network: std::mem::take(&mut self.network),
         })
     }
-}
-
-fn errno_io(e: Errno) -> std::io::Error {
-    std::io::Error::other(format!("too many fds granted: {e}"))
 }

@@ -19,12 +19,12 @@ pub mod filesystem;
 pub mod p1;
 pub mod p2;
 pub mod random;
+pub mod readiness;
 pub mod sockets;
 pub mod stdio;
 pub mod sys;
-pub mod table;
 
-pub use ctx::{Limits, WasiCtx, WasiCtxBuilder, WasiView};
+pub use ctx::{Limits, Preopen, WasiCtx, WasiCtxBuilder, WasiView};
 pub use errno::Errno;
 pub use filesystem::{DirPerms, FilePerms};
 pub use sockets::{AddrRange, NetworkPolicy};

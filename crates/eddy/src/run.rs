@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use eddy_wasi::p1::{P1Ctx, P1View};
 use eddy_wasi::sockets::{Socket, SocketKind};
 use eddy_wasi::{DirPerms, ExitCode, FilePerms, Limits, WasiCtx, WasiCtxBuilder, WasiView};
 use wasmtime::component::{self, Component};
@@ -79,16 +80,25 @@ impl Default for Capabilities {
     }
 }
 
-/// A store's data: the WASI context plus wasmtime's resource limits.
-pub(crate) struct Host {
-    wasi: WasiCtx,
+/// A store's data: the instance's WASI state — the shared [`WasiCtx`] for a component, the
+/// preview1 view [`P1Ctx`] (which wraps one) for a core module — plus wasmtime's resource
+/// limits.
+pub(crate) struct Host<C = WasiCtx> {
+    ctx: C,
     limits: StoreLimits,
 }
 
-impl WasiView for Host {
+impl WasiView for Host<WasiCtx> {
     #[inline]
     fn wasi(&mut self) -> &mut WasiCtx {
-        &mut self.wasi
+        &mut self.ctx
+    }
+}
+
+impl P1View for Host<P1Ctx> {
+    #[inline]
+    fn p1(&mut self) -> &mut P1Ctx {
+        &mut self.ctx
     }
 }
 
@@ -127,14 +137,33 @@ fn build_ctx(caps: &Capabilities) -> Result<WasiCtx, Error> {
     b.build().map_err(|e| Error::Capability(format!("cannot set up WASI: {e}")))
 }
 
-/// A store for one run: the WASI context, resource limits, the timeout thread and fuel.
+/// A store for one component run: the WASI context, resource limits, the timeout thread and
+/// fuel.
 pub(crate) fn new_store(engine: &Engine, caps: &Capabilities) -> Result<Store<Host>, Error> {
-    let wasi = build_ctx(caps)?;
+    new_store_with(engine, caps, Ok)
+}
+
+/// A store for one core-module run: as [`new_store`], with the preview1 view over the context.
+pub(crate) fn new_p1_store(
+    engine: &Engine,
+    caps: &Capabilities,
+) -> Result<Store<Host<P1Ctx>>, Error> {
+    new_store_with(engine, caps, |wasi| {
+        P1Ctx::new(wasi).map_err(|e| Error::Capability(format!("cannot set up WASI: {e}")))
+    })
+}
+
+fn new_store_with<C: Send + 'static>(
+    engine: &Engine,
+    caps: &Capabilities,
+    make: impl FnOnce(WasiCtx) -> Result<C, Error>,
+) -> Result<Store<Host<C>>, Error> {
+    let ctx = make(build_ctx(caps)?)?;
     let limits = StoreLimitsBuilder::new()
         .memory_size(caps.max_memory_bytes)
         .table_elements(caps.max_table_elements)
         .build();
-    let mut store = Store::new(&engine.inner, Host { wasi, limits });
+    let mut store = Store::new(&engine.inner, Host { ctx, limits });
     store.limiter(|h| &mut h.limits);
     if engine.config.epoch_interruption {
         match caps.timeout {
@@ -159,9 +188,9 @@ fn instantiate(
     engine: &Engine,
     module: &wasmtime::Module,
     caps: &Capabilities,
-) -> Result<(Store<Host>, Instance), Error> {
-    let mut store = new_store(engine, caps)?;
-    let mut linker: Linker<Host> = Linker::new(&engine.inner);
+) -> Result<(Store<Host<P1Ctx>>, Instance), Error> {
+    let mut store = new_p1_store(engine, caps)?;
+    let mut linker: Linker<Host<P1Ctx>> = Linker::new(&engine.inner);
     eddy_wasi::p1::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
     if caps.unknown_imports_trap {
         linker.define_unknown_imports_as_traps(module).map_err(|e| Error::Other(one_line(&e)))?;
@@ -176,7 +205,7 @@ fn instantiate(
     }
     let instance = linker.instantiate(&mut store, module).map_err(trap)?;
     if let Some(m) = instance.get_memory(&mut store, "memory") {
-        store.data_mut().wasi.set_memory(m);
+        store.data_mut().ctx.set_memory(m);
     }
     Ok((store, instance))
 }
@@ -236,7 +265,7 @@ pub fn run(engine: &Engine, program: &Program, caps: &Capabilities) -> Result<i3
     }
 }
 
-fn export_list(store: &mut Store<Host>, instance: &Instance) -> String {
+fn export_list(store: &mut Store<Host<P1Ctx>>, instance: &Instance) -> String {
     let names: Vec<String> = instance
         .exports(&mut *store)
         .filter(|e| e.clone().into_func().is_some())

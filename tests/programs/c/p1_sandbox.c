@@ -101,6 +101,10 @@ int main(int argc, char **argv) {
     report("link file.txt -> ../outside/hard.txt",
            __wasi_path_link(SANDBOX, 0, "file.txt", SANDBOX, "../outside/hard.txt"));
     report("symlink at ../outside/evil", __wasi_path_symlink("file.txt", SANDBOX, "../outside/evil"));
+    /* An absolute target is refused: it would aim host processes that follow it at the
+     * host's own root. (A relative target that climbs out may be created: p1_path.) */
+    report("symlink abs_link -> /etc/hostname", __wasi_path_symlink("/etc/hostname", SANDBOX, "abs_link"));
+    report("open abs_link (never created)", open_file(SANDBOX, "abs_link", 0, RIGHTS_FILE_RO, 0, &fd));
     report("set_times escape_rel (follow)",
            __wasi_path_filestat_set_times(SANDBOX, FOLLOW, "escape_rel", 0, 0,
                                           __WASI_FSTFLAGS_ATIM_NOW | __WASI_FSTFLAGS_MTIM_NOW));

@@ -97,9 +97,15 @@ impl Descriptor {
         retry(|| rustix::fs::renameat(&op, oname, &np, nname))
     }
 
-    /// `symlinkat(target, new)` beneath this directory (needs `mutate`). The target text is
-    /// not checked: following the link later is what the sandbox confines.
+    /// `symlinkat(target, new)` beneath this directory (needs `mutate`). An absolute
+    /// `target` is refused with `EPERM` (preview1 `ERRNO_PERM`, 0.2 `not-permitted`): inside
+    /// a preopen it would point every host process that later follows it at the host's own
+    /// root. A relative target is stored as given, even one that climbs out: the sandbox
+    /// refuses to follow it, and archives and build tools create such links.
     pub fn symlink_at(&self, target: &str, new: &str) -> Result<()> {
+        if target.starts_with('/') {
+            return Err(Errno::Perm);
+        }
         let (p, name) = resolve::parent(self.dir_fd(true)?, new)?;
         retry(|| rustix::fs::symlinkat(target, &p, name))
     }

@@ -2,8 +2,8 @@
 
 use wasmtime::Linker;
 
+use super::P1View;
 use super::{wasi_fn, GuestMemory};
-use crate::ctx::WasiView;
 use crate::errno::Result;
 
 /// Writes a list of NUL-terminated strings the way `args_get`/`environ_get` do: `ptrs[i]`
@@ -25,7 +25,7 @@ fn write_sizes(mem: &mut GuestMemory<'_>, list: &[Vec<u8>], count: u32, size: u3
     mem.write_u32(size, list.iter().map(|s| s.len() as u32).sum())
 }
 
-pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     // args_get(argv: Pointer<Pointer<u8>>, argv_buf: Pointer<u8>) -> Result<(), errno>
     // Writes argv pointers and the NUL-terminated arguments. Errors: EFAULT.
     wasi_fn!(linker, "args_get", |ctx, mem, argv: u32, argv_buf: u32| {

@@ -3,11 +3,11 @@
 use wasmtime::Linker;
 
 use super::wasi_fn;
+use super::P1View;
 use crate::clocks::Clock;
-use crate::ctx::WasiView;
 use crate::errno::Errno;
 
-pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     // clock_res_get(id: clockid) -> Result<timestamp, errno>: the clock's resolution in ns.
     // Errors: EINVAL for an unknown clockid; EFAULT for a bad result pointer.
     wasi_fn!(linker, "clock_res_get", |_ctx, mem, id: u32, resolution: u32| {

@@ -10,12 +10,12 @@ use std::os::fd::{AsFd, BorrowedFd};
 
 use wasmtime::Linker;
 
+use super::table::{FdEntry, Object};
+use super::P1View;
 use super::{rights, wasi_fn, GuestMemory};
-use crate::ctx::WasiView;
 use crate::errno::{Errno, Result};
-use crate::sys::retry;
 use crate::filesystem::{Descriptor, DescriptorKind};
-use crate::table::{FdEntry, Object};
+use crate::sys::retry;
 
 /// Most iovecs gathered into one `writev`; more are a short write, which the spec allows.
 pub(crate) const MAX_IOVS: usize = 16;
@@ -365,7 +365,7 @@ fn readdir(dir: BorrowedFd<'_>, cookie: u64, out: &mut [u8]) -> Result<usize> {
     Ok(used)
 }
 
-pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     // fd_write(fd, iovs: ciovec_array) -> Result<size, errno>: writev(2) from guest memory.
     // Errors: EBADF (not open, or not open for writing), ENOTCAPABLE (FD_WRITE dropped),
     // EFAULT (iovec out of bounds), EPIPE, ENOSPC, … as the OS reports.

@@ -13,6 +13,8 @@
 //!
 //! Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md>
 
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::Instant;
 
 use wasmtime::{bail, Result as AnyResult};
@@ -20,6 +22,8 @@ use wasmtime::{Caller, Extern, Linker};
 
 use crate::ctx::{WasiCtx, WasiView};
 use crate::errno::{Errno, Result};
+use crate::stdio::StdioKind;
+use table::{FdEntry, FdTable, Object};
 
 pub mod args;
 pub mod clock;
@@ -32,17 +36,117 @@ pub mod random;
 pub mod rights;
 pub mod sched;
 pub mod sock;
+pub mod table;
 
 /// The preview1 import module name.
 pub const MODULE: &str = "wasi_snapshot_preview1";
 /// The preview0 import module name; served where the ABI is the same as preview1.
 pub const MODULE_P0: &str = "wasi_unstable";
 
+/// The preview1 view of one instance: the shared [`WasiCtx`] (grants, stdio, preopens,
+/// limits; reached through `Deref`) plus p1's own state — the fd table, whose entries point at
+/// the context's objects, the cached guest memory and `poll_oneoff`'s reused buffers.
+#[derive(Debug)]
+pub struct P1Ctx {
+    wasi: WasiCtx,
+    /// The fd table: 0-2 stdio, then the preopens, then granted sockets.
+    pub table: FdTable,
+    /// The guest's exported `memory`, cached after instantiation so hostcalls skip the export
+    /// lookup.
+    pub(crate) memory: Option<wasmtime::Memory>,
+    /// Reused buffers of `poll_oneoff` (kept across calls so polling does not allocate).
+    pub(crate) poll: poll::Scratch,
+}
+
+impl P1Ctx {
+    /// The preview1 view over `wasi`: fds 0-2 are its stdio, 3.. its preopens in order, then
+    /// the sockets it was granted as-is (taken out of the context).
+    ///
+    /// Errors: `EMFILE` (as an io error) if the grants exceed [`crate::Limits::max_fds`].
+    pub fn new(mut wasi: WasiCtx) -> std::io::Result<P1Ctx> {
+        let too_many = |e: Errno| std::io::Error::other(format!("too many fds granted: {e}"));
+        let mut table = FdTable::new(wasi.limits.max_fds.max(3));
+        for kind in [StdioKind::Stdin, StdioKind::Stdout, StdioKind::Stderr] {
+            let rights_base = match kind {
+                StdioKind::Stdin => rights::STDIN,
+                _ => rights::STDOUT,
+            };
+            let object = Object::Stdio(wasi.stdio_shared(kind));
+            table
+                .insert(FdEntry { object, rights_base, rights_inheriting: 0, preopen: None })
+                .map_err(too_many)?;
+        }
+        for p in wasi.preopens() {
+            let (base, inheriting) = rights::for_dir(p.dir.dir_perms, p.dir.file_perms);
+            table
+                .insert(FdEntry {
+                    object: Object::Descriptor(Arc::clone(&p.dir)),
+                    rights_base: base,
+                    rights_inheriting: inheriting,
+                    preopen: Some(p.guest_path.clone()),
+                })
+                .map_err(too_many)?;
+        }
+        for s in wasi.take_granted_sockets() {
+            table
+                .insert(FdEntry {
+                    object: Object::Socket(s),
+                    rights_base: rights::SOCKET,
+                    rights_inheriting: rights::SOCKET,
+                    preopen: None,
+                })
+                .map_err(too_many)?;
+        }
+        Ok(P1Ctx { wasi, table, memory: None, poll: Default::default() })
+    }
+
+    /// Records the instance's exported memory so hostcalls reach it without a name lookup.
+    /// Call it once after instantiation; hostcalls fall back to the `memory` export if not.
+    pub fn set_memory(&mut self, memory: wasmtime::Memory) {
+        self.memory = Some(memory);
+    }
+}
+
+impl Deref for P1Ctx {
+    type Target = WasiCtx;
+    #[inline]
+    fn deref(&self) -> &WasiCtx {
+        &self.wasi
+    }
+}
+
+impl DerefMut for P1Ctx {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut WasiCtx {
+        &mut self.wasi
+    }
+}
+
+impl WasiView for P1Ctx {
+    #[inline]
+    fn wasi(&mut self) -> &mut WasiCtx {
+        &mut self.wasi
+    }
+}
+
+/// Implemented by a store's data type to give the preview1 functions their [`P1Ctx`].
+pub trait P1View: Send + 'static {
+    /// The instance's preview1 view.
+    fn p1(&mut self) -> &mut P1Ctx;
+}
+
+impl P1View for P1Ctx {
+    #[inline]
+    fn p1(&mut self) -> &mut P1Ctx {
+        self
+    }
+}
+
 /// Defines every `wasi_snapshot_preview1` function (and the `wasi_unstable` ones with the same
-/// ABI) in `linker`. The store's data gives the [`WasiCtx`] through [`WasiView`].
+/// ABI) in `linker`. The store's data gives the [`P1Ctx`] through [`P1View`].
 ///
 /// Errors: only if `linker` already defines one of the names and shadowing is off.
-pub fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) -> AnyResult<()> {
+pub fn add_to_linker<T: P1View>(linker: &mut Linker<T>) -> AnyResult<()> {
     args::add(linker)?;
     clock::add(linker)?;
     fd::add(linker)?;
@@ -174,10 +278,10 @@ impl<'a> GuestMemory<'a> {
 ///
 /// Errors (a trap): the instance exports no `memory`, or it is a shared memory.
 #[inline(always)]
-pub(crate) fn split<'a, T: WasiView>(
+pub(crate) fn split<'a, T: P1View>(
     caller: &'a mut Caller<'_, T>,
-) -> AnyResult<(GuestMemory<'a>, &'a mut WasiCtx)> {
-    let mem = match caller.data_mut().wasi().memory {
+) -> AnyResult<(GuestMemory<'a>, &'a mut P1Ctx)> {
+    let mem = match caller.data_mut().p1().memory {
         Some(m) => m,
         None => match caller.get_export("memory") {
             Some(Extern::Memory(m)) => m,
@@ -185,7 +289,7 @@ pub(crate) fn split<'a, T: WasiView>(
         },
     };
     let (bytes, data) = mem.data_and_store_mut(caller);
-    Ok((GuestMemory::new(bytes), data.wasi()))
+    Ok((GuestMemory::new(bytes), data.p1()))
 }
 
 /// The errno number a result becomes in the guest.
@@ -216,7 +320,7 @@ pub(crate) fn trace_call(name: &str, args: &[(&str, i64)], r: Result<()>, start:
     );
 }
 
-/// Registers one preview1 function. The body sees `$ctx: &mut WasiCtx` and
+/// Registers one preview1 function. The body sees `$ctx: &mut P1Ctx` and
 /// `$mem: GuestMemory`, and evaluates to `Result<(), Errno>`.
 macro_rules! wasi_fn {
     ($linker:expr, $name:literal, |$ctx:ident, $mem:ident $(, $arg:ident : $ty:ty)*| $body:block) => {
@@ -296,10 +400,10 @@ mod tests {
     #[test]
     fn all_functions_defined() {
         let engine = wasmtime::Engine::default();
-        let mut linker: Linker<WasiCtx> = Linker::new(&engine);
+        let mut linker: Linker<P1Ctx> = Linker::new(&engine);
         add_to_linker(&mut linker).unwrap();
-        let mut store =
-            wasmtime::Store::new(&engine, crate::WasiCtxBuilder::new().build().unwrap());
+        let ctx = P1Ctx::new(crate::WasiCtxBuilder::new().build().unwrap()).unwrap();
+        let mut store = wasmtime::Store::new(&engine, ctx);
         assert_eq!(P1_FUNCTIONS.len(), 46);
         let mut missing = Vec::new();
         for name in P1_FUNCTIONS {

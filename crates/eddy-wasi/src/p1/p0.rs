@@ -6,11 +6,11 @@
 
 use wasmtime::Linker;
 
+use super::P1View;
 use super::{fd, path, MODULE_P0};
-use crate::ctx::WasiView;
 use crate::errno::Errno;
 
-pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     // fd_seek(fd, offset: filedelta, whence) -> Result<filesize, errno>, preview0 numbering.
     linker.func_wrap(
         MODULE_P0,

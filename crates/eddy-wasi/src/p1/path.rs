@@ -18,12 +18,12 @@ use rustix::fs::OFlags;
 use wasmtime::Linker;
 
 use super::fd::{need, Filestat};
+use super::table::{FdEntry, Object};
 use super::{rights, wasi_fn, GuestMemory};
-use crate::ctx::{WasiCtx, WasiView};
+use super::{P1Ctx, P1View};
 use crate::errno::{Errno, Result};
 use crate::filesystem::resolve;
 use crate::filesystem::{Descriptor, DescriptorKind, FilePerms};
-use crate::table::{FdEntry, Object};
 
 /// lookupflags: follow a final symlink.
 const SYMLINK_FOLLOW: u32 = 1;
@@ -78,7 +78,7 @@ fn lookupflags(flags: u32) -> Result<bool> {
 /// Errors: `EBADF`, `ENOTDIR`, `EINVAL` (flags), `ENOTCAPABLE` (`PATH_FILESTAT_GET`, or an
 /// escape), `EFAULT`, `EILSEQ`, and the host's (`ENOENT`, `ELOOP`, `ENOTDIR`, …).
 pub(crate) fn path_filestat(
-    ctx: &WasiCtx,
+    ctx: &P1Ctx,
     mem: &GuestMemory<'_>,
     fd: u32,
     flags: u32,
@@ -163,7 +163,7 @@ fn open_request(
     Ok(OpenRequest { flags, read, write, directory: oflags & O_DIRECTORY != 0 })
 }
 
-pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     // path_open(fd, dirflags: lookupflags, path: string, oflags, fs_rights_base: rights,
     // fs_rights_inheriting: rights, fdflags) -> Result<fd, errno>: opens `path` beneath the
     // directory `fd`. oflags: CREAT 1, DIRECTORY 2, EXCL 4, TRUNC 8; dirflags SYMLINK_FOLLOW 1
@@ -208,7 +208,7 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             (b, inh)
         };
         let new_fd = ctx.table.insert(FdEntry {
-            object: Object::Descriptor(object),
+            object: Object::Descriptor(std::sync::Arc::new(object)),
             rights_base: fs_rights_base & inh & base,
             rights_inheriting: fs_rights_inheriting & inh & inheriting,
             preopen: None,
@@ -339,10 +339,10 @@ pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         od.rename_at(old, nd, new)
     });
     // path_symlink(old_path: string, fd, new_path: string) -> Result<(), errno>:
-    // symlinkat(2): a symlink at `new_path` whose text is `old_path`. Any text may be stored,
-    // even an absolute path or one climbing out of the directory (creating it is harmless; the
-    // sandbox refuses to follow it). Errors: EBADF, ENOTDIR, ENOTCAPABLE (PATH_SYMLINK, a
-    // read-only directory, an escape in `new_path`), EEXIST, ENOENT, EFAULT, EILSEQ.
+    // symlinkat(2): a symlink at `new_path` whose text is `old_path`. A relative text is
+    // stored as given, even one climbing out of the directory (the sandbox refuses to follow
+    // it). Errors: EPERM (`old_path` is absolute), EBADF, ENOTDIR, ENOTCAPABLE (PATH_SYMLINK,
+    // a read-only directory, an escape in `new_path`), EEXIST, ENOENT, EFAULT, EILSEQ.
     wasi_fn!(linker, "path_symlink", |ctx,
                                       mem,
                                       old_path: u32,

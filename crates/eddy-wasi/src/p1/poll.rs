@@ -11,29 +11,29 @@
 //! - a clock (realtime or monotonic, relative or absolute) whose deadline has passed, a
 //!   regular file (always ready), or a subscription that is in error (bad fd, missing right,
 //!   unknown clock) gets its event at once;
-//! - a clock still pending is kept in [`Scratch`] with its deadline;
-//! - stdio, pipes, sockets, ttys and other non-regular files get a `pollfd` in [`Scratch`].
+//! - a clock still pending, and stdio, pipes, sockets, ttys and other non-regular files, join
+//!   one wait of the shared readiness core ([`crate::readiness`]), tagged with their index in
+//!   [`Scratch`] (userdata and event type).
 //!
-//! Then one `ppoll` over every `pollfd`: with a zero timeout if some event is already written
-//! (the call must not block then), else with the earliest clock deadline (no timeout if there
-//! is no clock). Ready fds and expired clocks get their events; if nothing is ready yet (a
-//! signal, or a realtime deadline the monotonic wait undershot) it waits again. Work is O(N)
-//! with a small constant; the buffers are reused across calls, so a call allocates nothing
-//! once they have grown. Events are written straight to guest memory, in the order found.
+//! Then the core waits once: with a zero timeout if some event is already written (the call
+//! must not block then), else in one `ppoll` until the earliest clock deadline (no timeout if
+//! there is no clock), collecting ready fds and passed deadlines on every wake-up. Work is
+//! O(N) with a small constant; the buffers are reused across calls, so a call allocates
+//! nothing once they have grown. Events are written straight to guest memory, in the order
+//! found.
 
-use std::os::fd::{AsFd, BorrowedFd};
-
-use rustix::event::{PollFd, PollFlags};
+use rustix::event::PollFlags;
 use wasmtime::Linker;
 
 use super::fd::{host_fd, need};
-use crate::sys::retry;
+use super::table::{FdTable, Object};
 use super::{rights, wasi_fn, GuestMemory, MODULE_P0};
-use crate::clocks::{timespec, Clock};
-use crate::ctx::{WasiCtx, WasiView};
+use super::{P1Ctx, P1View};
+use crate::clocks::Clock;
 use crate::errno::{Errno, Result};
 use crate::filesystem::DescriptorKind;
-use crate::table::{FdTable, Object};
+use crate::readiness::{Interest, Poller, Readiness, WaitSet};
+use crate::sys::retry;
 
 /// `eventtype::clock`.
 const EVENTTYPE_CLOCK: u8 = 0;
@@ -79,60 +79,18 @@ const P0: Layout = Layout { size: 56, clock_id: 24, clock_timeout: 32, clock_fla
 /// [`Limits::max_poll_subscriptions`](crate::Limits::max_poll_subscriptions) entries each).
 #[derive(Debug, Default)]
 pub struct Scratch {
-    /// The `pollfd`s of the fd subscriptions that need the OS. Always empty between calls:
-    /// during a call it is re-typed to borrow the fd table (see [`recycle`]).
-    fds: Vec<PollFd<'static>>,
-    /// For each entry of `fds`, the subscription it serves.
-    fd_subs: Vec<FdSub>,
-    /// Clock subscriptions whose deadline had not passed when scanned.
-    clocks: Vec<PendingClock>,
+    /// The readiness core's buffers.
+    poller: Poller,
+    /// For each waited-on subscription (by its tag in the wait set), what to report.
+    subs: Vec<Sub>,
 }
 
-/// An fd subscription waiting on the OS.
+/// A subscription waiting on the OS or a clock.
 #[derive(Clone, Copy, Debug)]
-struct FdSub {
+struct Sub {
     userdata: u64,
-    /// `EVENTTYPE_FD_READ` or `EVENTTYPE_FD_WRITE`.
+    /// `EVENTTYPE_CLOCK`, `EVENTTYPE_FD_READ` or `EVENTTYPE_FD_WRITE`.
     ty: u8,
-}
-
-/// A clock subscription not yet expired.
-#[derive(Clone, Copy, Debug)]
-struct PendingClock {
-    userdata: u64,
-    clock: Clock,
-    /// Absolute deadline on `clock`, ns.
-    deadline: u64,
-}
-
-/// Re-types an emptied `pollfd` vector to another borrow lifetime, keeping its allocation.
-pub(crate) fn recycle<'a, 'b>(mut v: Vec<PollFd<'a>>) -> Vec<PollFd<'b>> {
-    v.clear();
-    let mut v = std::mem::ManuallyDrop::new(v);
-    let (ptr, cap) = (v.as_mut_ptr(), v.capacity());
-    // SAFETY: `PollFd<'a>` and `PollFd<'b>` differ only in a lifetime (same layout); the
-    // vector is empty, so no fd borrowed for `'a` is reachable through the result; `ptr` and
-    // `cap` come from a `Vec` of the same layout allocated by the global allocator, and the
-    // original is not dropped (`ManuallyDrop`).
-    unsafe { Vec::from_raw_parts(ptr.cast::<PollFd<'b>>(), 0, cap) }
-}
-
-/// The current time of each clock, read at most once per scan.
-#[derive(Default)]
-struct Now {
-    realtime: Option<u64>,
-    monotonic: Option<u64>,
-}
-
-impl Now {
-    #[inline]
-    fn get(&mut self, clock: Clock) -> u64 {
-        let slot = match clock {
-            Clock::Realtime => &mut self.realtime,
-            _ => &mut self.monotonic,
-        };
-        *slot.get_or_insert_with(|| clock.now())
-    }
 }
 
 /// Writes events into the guest's `out` array, one after another.
@@ -180,33 +138,27 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
 }
 
-/// How an fd subscription is answered.
-enum Readiness<'t> {
-    /// Ready now (a regular file or directory), with `nbytes`.
-    Now(u64),
-    /// Ask the OS.
-    Poll(BorrowedFd<'t>),
-}
-
-/// Classifies an fd subscription. Errors (reported in the event): `EBADF` (not open),
-/// `ENOTCAPABLE` (no `POLL_FD_READWRITE` right), or the OS's error from `fstat`/`lseek`.
+/// How an fd subscription becomes ready: `Now` with `nbytes` (a regular file or directory),
+/// or when its host fd is. Errors (reported in the event): `EBADF` (not open), `ENOTCAPABLE`
+/// (no `POLL_FD_READWRITE` right), or the OS's error from `fstat`/`lseek`.
 #[inline]
-fn readiness(table: &FdTable, fd: u32, ty: u8) -> Result<Readiness<'_>> {
+fn readiness(table: &FdTable, fd: u32, ty: u8) -> Result<(Readiness<'_>, u64)> {
     let e = table.get(fd)?;
     need(e, rights::POLL_FD_READWRITE)?;
+    let interest = if ty == EVENTTYPE_FD_READ { Interest::Read } else { Interest::Write };
     match &e.object {
         // A directory never blocks (reads and writes fail at once).
-        Object::Descriptor(d) if d.kind == DescriptorKind::Dir => Ok(Readiness::Now(0)),
+        Object::Descriptor(d) if d.kind == DescriptorKind::Dir => Ok((Readiness::Now, 0)),
         // A FIFO, device or socket opened by path.
-        Object::Descriptor(d) if !d.regular_file => Ok(Readiness::Poll(d.as_fd())),
+        Object::Descriptor(d) if !d.regular_file => Ok((Readiness::Fd(d.as_fd(), interest), 0)),
         // A regular file is always ready: writable now, readable up to its end.
-        Object::Descriptor(_) if ty == EVENTTYPE_FD_WRITE => Ok(Readiness::Now(0)),
+        Object::Descriptor(_) if ty == EVENTTYPE_FD_WRITE => Ok((Readiness::Now, 0)),
         Object::Descriptor(d) => {
             let st = rustix::fs::fstat(d.as_fd())?;
             let pos = retry(|| rustix::fs::tell(d.as_fd()))?;
-            Ok(Readiness::Now((st.st_size as u64).saturating_sub(pos)))
+            Ok((Readiness::Now, (st.st_size as u64).saturating_sub(pos)))
         }
-        Object::Stdio(_) | Object::Socket(_) => Ok(Readiness::Poll(host_fd(e))),
+        Object::Stdio(_) | Object::Socket(_) => Ok((Readiness::Fd(host_fd(e), interest), 0)),
     }
 }
 
@@ -221,7 +173,7 @@ struct Call {
 /// `poll_oneoff` for either layout: checks the arguments, runs [`run`] with the context's
 /// scratch buffers, and writes the number of events to `nevents`.
 fn poll_oneoff(
-    ctx: &mut WasiCtx,
+    ctx: &mut P1Ctx,
     mem: &mut GuestMemory<'_>,
     layout: Layout,
     subscriptions: u32,
@@ -241,11 +193,11 @@ fn poll_oneoff(
     mem.slice(events, out_len)?;
     mem.slice(nevents, 4)?;
 
-    let WasiCtx { table, poll_scratch: s, .. } = ctx;
-    let mut fds = recycle(std::mem::take(&mut s.fds));
+    let P1Ctx { table, poll: s, .. } = ctx;
+    let mut set = s.poller.begin();
     let call = Call { layout, subscriptions, nsubscriptions };
-    let r = run(table, &mut fds, &mut s.fd_subs, &mut s.clocks, mem, call, events);
-    s.fds = recycle(fds);
+    let r = run(table, &mut set, &mut s.subs, mem, call, events);
+    s.poller.finish(set);
     let n = r?;
     mem.write_u32(nevents, n)
 }
@@ -253,19 +205,16 @@ fn poll_oneoff(
 /// The scan and the wait; returns the number of events written.
 fn run<'t>(
     table: &'t FdTable,
-    fds: &mut Vec<PollFd<'t>>,
-    fd_subs: &mut Vec<FdSub>,
-    clocks: &mut Vec<PendingClock>,
+    set: &mut WaitSet<'t>,
+    subs: &mut Vec<Sub>,
     mem: &mut GuestMemory<'_>,
     call: Call,
     events: u32,
 ) -> Result<u32> {
-    fd_subs.clear();
-    clocks.clear();
+    subs.clear();
     let layout = call.layout;
     let size = layout.size as usize;
     let mut ev = Events { out: events, n: 0 };
-    let mut now = Now::default();
 
     for i in 0..call.nsubscriptions {
         // Copied out (48 or 56 bytes) because the guest may overlap the event array with the
@@ -274,6 +223,7 @@ fn run<'t>(
         let at = call.subscriptions + i * layout.size;
         sub[..size].copy_from_slice(mem.slice(at, layout.size)?);
         let userdata = u64_at(&sub, 0);
+        let tag = subs.len() as u32;
         match sub[8] {
             EVENTTYPE_CLOCK => {
                 let id = u32_at(&sub, layout.clock_id);
@@ -292,29 +242,26 @@ fn run<'t>(
                         continue;
                     }
                 };
-                let t = now.get(clock);
                 let deadline = if flags & SUBSCRIPTION_CLOCK_ABSTIME != 0 {
                     timeout
                 } else {
-                    t.saturating_add(timeout)
+                    set.now(clock).saturating_add(timeout)
                 };
-                if t >= deadline {
+                if set.add(tag, Readiness::At(clock, deadline)) {
                     ev.push(mem, userdata, Errno::Success, EVENTTYPE_CLOCK, 0, 0)?;
                 } else {
-                    clocks.push(PendingClock { userdata, clock, deadline });
+                    subs.push(Sub { userdata, ty: EVENTTYPE_CLOCK });
                 }
             }
             ty @ (EVENTTYPE_FD_READ | EVENTTYPE_FD_WRITE) => {
                 let fd = u32_at(&sub, FD_OFFSET);
                 match readiness(table, fd, ty) {
-                    Ok(Readiness::Now(nbytes)) => {
-                        ev.push(mem, userdata, Errno::Success, ty, nbytes, 0)?
-                    }
-                    Ok(Readiness::Poll(hfd)) => {
-                        let flags =
-                            if ty == EVENTTYPE_FD_READ { PollFlags::IN } else { PollFlags::OUT };
-                        fds.push(PollFd::from_borrowed_fd(hfd, flags));
-                        fd_subs.push(FdSub { userdata, ty });
+                    Ok((r, nbytes)) => {
+                        if set.add(tag, r) {
+                            ev.push(mem, userdata, Errno::Success, ty, nbytes, 0)?;
+                        } else {
+                            subs.push(Sub { userdata, ty });
+                        }
                     }
                     Err(e) => ev.push(mem, userdata, e, ty, 0, 0)?,
                 }
@@ -323,60 +270,31 @@ fn run<'t>(
         }
     }
 
-    loop {
-        // Zero if something is already ready (must not block); else until the earliest clock
-        // deadline; `None` (block until an fd is ready) if there is no clock.
-        let timeout = if ev.n > 0 {
-            Some(0)
-        } else {
-            clocks.iter().map(|c| c.deadline.saturating_sub(now.get(c.clock))).min()
+    set.wait(ev.n > 0, |tag, woken| {
+        let sub = subs[tag as usize];
+        if sub.ty == EVENTTYPE_CLOCK {
+            return ev.push(mem, sub.userdata, Errno::Success, EVENTTYPE_CLOCK, 0, 0);
+        }
+        let re = woken.revents();
+        if re.contains(PollFlags::NVAL) {
+            return ev.push(mem, sub.userdata, Errno::Badf, sub.ty, 0, 0);
+        }
+        let hangup = re.contains(PollFlags::HUP)
+            || (sub.ty == EVENTTYPE_FD_WRITE && re.contains(PollFlags::ERR));
+        let flags = if hangup { EVENTRWFLAGS_FD_READWRITE_HANGUP } else { 0 };
+        // Bytes ready to read: one FIONREAD per ready read event (0 where unsupported).
+        let nbytes = match woken.fd() {
+            Some(fd) if sub.ty == EVENTTYPE_FD_READ && re.contains(PollFlags::IN) => {
+                rustix::io::ioctl_fionread(fd).unwrap_or(0)
+            }
+            _ => 0,
         };
-        debug_assert!(!(fds.is_empty() && timeout.is_none()), "nothing to wait for");
-        if !fds.is_empty() || timeout != Some(0) {
-            let ts = timeout.map(timespec);
-            match rustix::event::poll(fds, ts.as_ref()) {
-                Ok(_) => {}
-                Err(rustix::io::Errno::INTR) => fds.iter_mut().for_each(PollFd::clear_revents),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        for (p, sub) in fds.iter().zip(fd_subs.iter()) {
-            let re = p.revents();
-            if re.is_empty() {
-                continue;
-            }
-            if re.contains(PollFlags::NVAL) {
-                ev.push(mem, sub.userdata, Errno::Badf, sub.ty, 0, 0)?;
-                continue;
-            }
-            let hangup = re.contains(PollFlags::HUP)
-                || (sub.ty == EVENTTYPE_FD_WRITE && re.contains(PollFlags::ERR));
-            let flags = if hangup { EVENTRWFLAGS_FD_READWRITE_HANGUP } else { 0 };
-            // Bytes ready to read: one FIONREAD per ready read event (0 where unsupported).
-            let nbytes = if sub.ty == EVENTTYPE_FD_READ && re.contains(PollFlags::IN) {
-                rustix::io::ioctl_fionread(p.as_fd()).unwrap_or(0)
-            } else {
-                0
-            };
-            ev.push(mem, sub.userdata, Errno::Success, sub.ty, nbytes, flags)?;
-        }
-        if timeout != Some(0) {
-            // We waited: collect the clocks that expired meanwhile.
-            now = Now::default();
-            for c in clocks.iter() {
-                if now.get(c.clock) >= c.deadline {
-                    ev.push(mem, c.userdata, Errno::Success, EVENTTYPE_CLOCK, 0, 0)?;
-                }
-            }
-        }
-        if ev.n > 0 {
-            return Ok(ev.n);
-        }
-        now = Now::default();
-    }
+        ev.push(mem, sub.userdata, Errno::Success, sub.ty, nbytes, flags)
+    })?;
+    Ok(ev.n)
 }
 
-pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     // poll_oneoff(in: ConstPointer<subscription>, out: Pointer<event>, nsubscriptions: size)
     // -> Result<size, errno>: waits until at least one subscription is ready (a clock
     // expired, an fd readable/writable, or a subscription in error), writes one event per
@@ -424,9 +342,9 @@ mod tests {
 
     use super::*;
     use crate::filesystem::{Descriptor, FilePerms};
+    use crate::p1::table::FdEntry;
     use crate::stdio::{Stdio, StdioKind};
-    use crate::table::FdEntry;
-    use crate::{Limits, WasiCtx, WasiCtxBuilder};
+    use crate::{Limits, WasiCtxBuilder};
 
     const MS: u64 = 1_000_000;
     /// Guest addresses: subscriptions, events, `nevents`.
@@ -439,13 +357,13 @@ mod tests {
     /// A guest that only forwards to `poll_oneoff` (p1 and p0), so the test fills guest
     /// memory and calls the host function through wasmtime.
     struct Guest {
-        store: Store<WasiCtx>,
+        store: Store<P1Ctx>,
         mem: Memory,
         p1: PollFn,
         p0: PollFn,
     }
 
-    fn guest(ctx: WasiCtx) -> Guest {
+    fn guest(ctx: P1Ctx) -> Guest {
         let engine = Engine::default();
         let module = Module::new(
             &engine,
@@ -542,8 +460,8 @@ mod tests {
         Ev { userdata, error: error as u16, ty, nbytes: 0, flags: 0 }
     }
 
-    fn ctx() -> WasiCtx {
-        WasiCtxBuilder::new().build().unwrap()
+    fn ctx() -> P1Ctx {
+        P1Ctx::new(WasiCtxBuilder::new().build().unwrap()).unwrap()
     }
 
     fn pipe() -> (OwnedFd, OwnedFd) {
@@ -620,9 +538,9 @@ mod tests {
             assert!(el < Duration::from_millis(500), "blocked: {el:?}");
         }
         // The buffers were kept for the next call.
-        let s = &g.store.data().poll_scratch;
-        assert!(s.fds.is_empty() && s.fds.capacity() >= 1);
-        assert!(s.clocks.capacity() >= 999);
+        let s = &g.store.data().poll;
+        let (fds, clocks) = s.poller.capacities();
+        assert!(fds >= 1 && clocks >= 999 && s.subs.capacity() >= 1000, "{fds} {clocks}");
     }
 
     #[test]
@@ -710,7 +628,11 @@ mod tests {
         let fd = c
             .table
             .insert(FdEntry {
-                object: Object::Descriptor(Descriptor::file(f.into(), FilePerms::ALL, true)),
+                object: Object::Descriptor(std::sync::Arc::new(Descriptor::file(
+                    f.into(),
+                    FilePerms::ALL,
+                    true,
+                ))),
                 rights_base: rights::for_file(FilePerms::ALL),
                 rights_inheriting: 0,
                 preopen: None,
@@ -732,8 +654,10 @@ mod tests {
     #[test]
     fn pipe_readiness_nbytes_and_hangup() {
         let (rd, wr) = pipe();
-        let mut c =
-            WasiCtxBuilder::new().stdio(Stdio::owned(StdioKind::Stdin, rd)).build().unwrap();
+        let mut c = P1Ctx::new(
+            WasiCtxBuilder::new().stdio(Stdio::owned(StdioKind::Stdin, rd)).build().unwrap(),
+        )
+        .unwrap();
         c.trace = true; // exercise the --trace path too
         let mut g = guest(c);
         g.clock(P1, 0, 0xC10C, 1, 5_000 * MS, 0);
@@ -779,7 +703,10 @@ mod tests {
     #[test]
     fn pipe_write_end_reader_gone() {
         let (rd, wr) = pipe();
-        let c = WasiCtxBuilder::new().stdio(Stdio::owned(StdioKind::Stdout, wr)).build().unwrap();
+        let c = P1Ctx::new(
+            WasiCtxBuilder::new().stdio(Stdio::owned(StdioKind::Stdout, wr)).build().unwrap(),
+        )
+        .unwrap();
         let mut g = guest(c);
         g.fd(P1, 0, 1, EVENTTYPE_FD_WRITE, 1);
         assert_eq!(g.poll(1).1, [ev(1, Errno::Success, EVENTTYPE_FD_WRITE)]);

@@ -2,12 +2,12 @@
 
 use wasmtime::{Caller, Linker};
 
+use super::P1View;
 use super::{wasi_fn, MODULE};
-use crate::ctx::WasiView;
 use crate::errno::Errno;
 use crate::ExitCode;
 
-pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     // proc_exit(rval: exitcode) -> !: ends the program with status `rval`. Unwinds out of wasm
     // with an `ExitCode` error that the embedder turns into the exit status. Statuses above
     // 255 are passed through; the CLI truncates as the OS does.

@@ -3,9 +3,9 @@
 use wasmtime::Linker;
 
 use super::wasi_fn;
-use crate::ctx::WasiView;
+use super::P1View;
 
-pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     // random_get(buf: Pointer<u8>, buf_len: size) -> Result<(), errno>: fills the buffer with
     // secure random bytes straight from getrandom(2) (no host buffer).
     // Errors: EFAULT if the buffer is out of bounds.

@@ -12,12 +12,12 @@ use rustix::net::{RecvFlags, SendFlags, Shutdown, SocketFlags};
 use wasmtime::Linker;
 
 use super::fd::{gather, need, MAX_IOVS};
-use crate::sys::retry;
+use super::table::{FdEntry, FdTable, Object};
+use super::P1View;
 use super::{rights, wasi_fn, GuestMemory};
-use crate::ctx::WasiView;
 use crate::errno::{Errno, Result};
 use crate::sockets::{Socket, SocketKind};
-use crate::table::{FdEntry, FdTable, Object};
+use crate::sys::retry;
 
 /// `fdflags::nonblock`, the only flag `sock_accept` takes.
 const FDFLAGS_NONBLOCK: u32 = 1 << 2;
@@ -64,7 +64,7 @@ fn first_iovec(mem: &GuestMemory<'_>, iovs: u32, iovs_len: u32) -> Result<Option
     Ok(None)
 }
 
-pub(crate) fn add<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     // sock_accept(fd, flags: fdflags) -> Result<fd, errno>: accept(2)s one connection on a
     // listening socket (blocking unless the listener is non-blocking) and gives it the lowest
     // free fd, with the socket rights minus SOCK_ACCEPT; `flags` NONBLOCK makes the new
@@ -191,6 +191,7 @@ mod tests {
     use wasmtime::{Engine, Instance, Memory, Module, Store, TypedFunc};
 
     use super::*;
+    use crate::p1::P1Ctx;
     use crate::{WasiCtx, WasiCtxBuilder};
 
     /// Guest addresses: result slots, the iovec array, the data buffer.
@@ -202,7 +203,7 @@ mod tests {
     /// A guest that only forwards to the four `sock_*` functions, so the test fills guest
     /// memory and calls the host functions through wasmtime.
     struct Guest {
-        store: Store<WasiCtx>,
+        store: Store<P1Ctx>,
         mem: Memory,
         accept: TypedFunc<(u32, u32, u32), i32>,
         recv: TypedFunc<(u32, u32, u32, u32, u32, u32), i32>,
@@ -238,7 +239,7 @@ mod tests {
         .unwrap();
         let mut linker = Linker::new(&engine);
         crate::p1::add_to_linker(&mut linker).unwrap();
-        let mut store = Store::new(&engine, ctx);
+        let mut store = Store::new(&engine, P1Ctx::new(ctx).unwrap());
         let instance: Instance = linker.instantiate(&mut store, &module).unwrap();
         Guest {
             mem: instance.get_memory(&mut store, "memory").unwrap(),

@@ -18,14 +18,13 @@ use super::DirectoryEntryStream;
 use crate::ctx::WasiCtx;
 use crate::errno::Errno;
 use crate::filesystem::{resolve, Descriptor, DescriptorKind};
-use crate::sys::retry;
 use crate::p2::bindings::wasi::clocks::wall_clock::Datetime;
 use crate::p2::bindings::wasi::filesystem::preopens;
 use crate::p2::bindings::wasi::filesystem::types::{
     self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
     MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
 };
-use crate::table::Object;
+use crate::sys::retry;
 
 /// The error of a wasi:filesystem call: an `error-code` for the guest, or a trap.
 #[derive(Debug)]
@@ -627,12 +626,10 @@ impl preopens::Host for WasiCtx {
     /// same permissions.
     fn get_directories(&mut self) -> wasmtime::Result<Vec<(Resource<Descriptor>, String)>> {
         let mut found = Vec::new();
-        for (_, e) in self.table.iter() {
-            if let (Object::Descriptor(d), Some(name)) = (&e.object, &e.preopen) {
-                let dup =
-                    d.fd.try_clone().map_err(|e| wasmtime::Error::msg(format!("dup: {e}")))?;
-                found.push((Descriptor::dir(dup, d.dir_perms, d.file_perms), name.clone()));
-            }
+        for p in self.preopens() {
+            let d = &p.dir;
+            let dup = d.fd.try_clone().map_err(|e| wasmtime::Error::msg(format!("dup: {e}")))?;
+            found.push((Descriptor::dir(dup, d.dir_perms, d.file_perms), p.guest_path.clone()));
         }
         let mut out = Vec::with_capacity(found.len());
         for (d, name) in found {

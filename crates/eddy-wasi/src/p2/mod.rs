@@ -121,22 +121,22 @@ pub(crate) fn table_trap(e: ResourceTableError) -> wasmtime::Error {
 impl WasiCtx {
     /// The component resource table (WASI 0.2 resources of this instance).
     pub fn p2_table(&mut self) -> &mut ResourceTable {
-        &mut self.p2
+        &mut self.resources
     }
 
     /// The object behind a borrowed or owned handle. Errors: a trap (see [`table_trap`]).
     pub(crate) fn get<R: 'static>(&self, r: &Resource<R>) -> wasmtime::Result<&R> {
-        self.p2.get(r).map_err(table_trap)
+        self.resources.get(r).map_err(table_trap)
     }
 
     /// The object behind a handle, mutably. Errors: a trap.
     pub(crate) fn get_mut<R: 'static>(&mut self, r: &Resource<R>) -> wasmtime::Result<&mut R> {
-        self.p2.get_mut(r).map_err(table_trap)
+        self.resources.get_mut(r).map_err(table_trap)
     }
 
     /// Adds a resource; errors (a trap): the table is full.
     pub(crate) fn push<R: Send + 'static>(&mut self, v: R) -> wasmtime::Result<Resource<R>> {
-        self.p2.push(v).map_err(table_trap)
+        self.resources.push(v).map_err(table_trap)
     }
 
     /// Adds a resource that borrows from `parent` (a stream of a descriptor, a pollable of a
@@ -146,12 +146,12 @@ impl WasiCtx {
         v: R,
         parent: &Resource<P>,
     ) -> wasmtime::Result<Resource<R>> {
-        self.p2.push_child(v, parent).map_err(table_trap)
+        self.resources.push_child(v, parent).map_err(table_trap)
     }
 
     /// Removes a resource (its `drop`). Errors (a trap): unknown handle, or it still has
     /// children (the guest dropped a parent before its children: wasmtime reports that).
     pub(crate) fn delete<R: 'static>(&mut self, r: Resource<R>) -> wasmtime::Result<R> {
-        self.p2.delete(r).map_err(table_trap)
+        self.resources.delete(r).map_err(table_trap)
     }
 }

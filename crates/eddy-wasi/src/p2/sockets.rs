@@ -999,9 +999,7 @@ impl udp::HostOutgoingDatagramStream for WasiCtx {
                 let flags = rustix::net::SendFlags::DONTWAIT;
                 let result = match (to, remote) {
                     (Some(a), Some(r)) if a != r => return code(ErrorCode::InvalidArgument),
-                    (_, Some(_)) => {
-                        crate::sys::retry(|| rustix::net::send(&*fd, &d.data, flags))
-                    }
+                    (_, Some(_)) => crate::sys::retry(|| rustix::net::send(&*fd, &d.data, flags)),
                     (None, None) => return code(ErrorCode::InvalidArgument),
                     (Some(a), None) => {
                         check_remote(family, &a)?;

@@ -1,24 +1,23 @@
 //! wasi:io/poll — `pollable.ready`, `pollable.block` and `poll`.
 //!
-//! Like preview1's `poll_oneoff` (`p1/poll.rs`): one scan of the list classifies each
-//! pollable as ready now (a passed deadline, a regular file), a host fd to wait on, or a
-//! deadline. If anything is ready the fds are checked once without waiting (no syscall if
-//! there are none); otherwise the thread waits in one `ppoll(2)` over all the fds with the
-//! earliest deadline as timeout, costing no CPU.
-//! The `pollfd` array and the index lists live in [`Scratch`], reused across calls: no
+//! One scan of the list classifies each pollable as a [`Readiness`] of the shared readiness
+//! core ([`crate::readiness`], the same one preview1's `poll_oneoff` uses): ready now (a
+//! regular file, a socket state that has its answer), a host fd to wait on, or a monotonic
+//! deadline. The core then waits once: without blocking if anything is ready already,
+//! otherwise in one `ppoll(2)` over all the fds with the earliest deadline as timeout,
+//! costing no CPU. Its buffers live in the context and are reused across calls: no
 //! per-pollable allocation or boxing.
 
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::AsFd;
 
-use rustix::event::{PollFd, PollFlags};
 use wasmtime::component::Resource;
 
 use super::streams::{InputSource, InputStream, OutputStream};
-use crate::clocks::{timespec, Clock};
+use crate::clocks::Clock;
 use crate::ctx::WasiCtx;
-use crate::p1::poll::recycle;
 use crate::p2::bindings::wasi::io::poll;
 use crate::p2::sockets::{IncomingDatagramStream, OutgoingDatagramStream, TcpSocket, TcpState};
+use crate::readiness::{ready_now, Interest, Readiness};
 use crate::stdio::StdioKind;
 
 /// A `wasi:io/poll.pollable`: what it waits for.
@@ -40,80 +39,61 @@ pub enum Pollable {
     DatagramOut(u32),
 }
 
-/// Buffers `poll` reuses across calls.
-#[derive(Debug, Default)]
-pub struct Scratch {
-    /// The `pollfd`s to wait on. Empty between calls (re-typed per call with `recycle`).
-    fds: Vec<PollFd<'static>>,
-    /// For each entry of `fds`, the index of its pollable in the guest's list.
-    fd_idx: Vec<u32>,
-    /// Pending deadlines: (index in the guest's list, instant in ns).
-    deadlines: Vec<(u32, u64)>,
-}
-
-/// How one pollable can become ready.
-enum Ready<'a> {
-    Now,
-    Fd(BorrowedFd<'a>, PollFlags),
-    At(u64),
-}
-
 impl WasiCtx {
-    /// Classifies one pollable (see [`Ready`]). A stream over a missing stdio, or a file that
-    /// is not regular, waits on the OS; a regular file is always ready.
-    fn readiness(&self, p: &Pollable) -> wasmtime::Result<Ready<'_>> {
-        let stdio = |kind, flags| match self.stdio(kind) {
-            Some(s) => Ready::Fd(s.fd.as_fd(), flags),
-            // The guest closed the stream's fd: ready (the operation reports `closed`).
-            None => Ready::Now,
+    /// Classifies one pollable as a [`Readiness`]. A stream over a file that is not regular
+    /// waits on the OS; a regular file is always ready.
+    fn readiness(&self, p: &Pollable) -> wasmtime::Result<Readiness<'_>> {
+        let stdio = |kind, interest| match self.stdio(kind) {
+            Some(s) => Readiness::Fd(s.fd.as_fd(), interest),
+            None => Readiness::Now,
         };
         Ok(match *p {
-            Pollable::Deadline(t) => Ready::At(t),
+            Pollable::Deadline(t) => Readiness::At(Clock::Monotonic, t),
             Pollable::Input(rep) => {
                 match self.get(&Resource::<InputStream>::new_borrow(rep))?.source {
-                    InputSource::Stdin => stdio(StdioKind::Stdin, PollFlags::IN),
+                    InputSource::Stdin => stdio(StdioKind::Stdin, Interest::Read),
                     InputSource::File { desc } => {
                         let d = self.descriptor_rep(desc)?;
                         if d.regular_file {
-                            Ready::Now
+                            Readiness::Now
                         } else {
-                            Ready::Fd(d.as_fd(), PollFlags::IN)
+                            Readiness::Fd(d.as_fd(), Interest::Read)
                         }
                     }
-                    InputSource::Tcp(ref fd) => Ready::Fd(fd.as_fd(), PollFlags::IN),
+                    InputSource::Tcp(ref fd) => Readiness::Fd(fd.as_fd(), Interest::Read),
                 }
             }
             Pollable::Output(rep) => {
                 match *self.get(&Resource::<OutputStream>::new_borrow(rep))? {
-                    OutputStream::Stdio(kind) => stdio(kind, PollFlags::OUT),
+                    OutputStream::Stdio(kind) => stdio(kind, Interest::Write),
                     OutputStream::File { desc, .. } => {
                         let d = self.descriptor_rep(desc)?;
                         if d.regular_file {
-                            Ready::Now
+                            Readiness::Now
                         } else {
-                            Ready::Fd(d.as_fd(), PollFlags::OUT)
+                            Readiness::Fd(d.as_fd(), Interest::Write)
                         }
                     }
-                    OutputStream::Tcp(ref fd) => Ready::Fd(fd.as_fd(), PollFlags::OUT),
+                    OutputStream::Tcp(ref fd) => Readiness::Fd(fd.as_fd(), Interest::Write),
                 }
             }
             Pollable::Tcp(rep) => {
                 let sock = self.get(&Resource::<TcpSocket>::new_borrow(rep))?;
                 match sock.state {
                     // A connect that failed at once has its answer already.
-                    TcpState::Connecting if sock.connect_error.is_some() => Ready::Now,
-                    TcpState::Connecting => Ready::Fd(sock.fd.as_fd(), PollFlags::OUT),
-                    TcpState::Listening => Ready::Fd(sock.fd.as_fd(), PollFlags::IN),
-                    _ => Ready::Now,
+                    TcpState::Connecting if sock.connect_error.is_some() => Readiness::Now,
+                    TcpState::Connecting => Readiness::Fd(sock.fd.as_fd(), Interest::Write),
+                    TcpState::Listening => Readiness::Fd(sock.fd.as_fd(), Interest::Read),
+                    _ => Readiness::Now,
                 }
             }
             Pollable::DatagramIn(rep) => {
                 let s = self.get(&Resource::<IncomingDatagramStream>::new_borrow(rep))?;
-                Ready::Fd(s.fd.as_fd(), PollFlags::IN)
+                Readiness::Fd(s.fd.as_fd(), Interest::Read)
             }
             Pollable::DatagramOut(rep) => {
                 let s = self.get(&Resource::<OutgoingDatagramStream>::new_borrow(rep))?;
-                Ready::Fd(s.fd.as_fd(), PollFlags::OUT)
+                Readiness::Fd(s.fd.as_fd(), Interest::Write)
             }
         })
     }
@@ -129,43 +109,17 @@ impl WasiCtx {
         if list.len() as u64 > u64::from(self.limits.max_poll_subscriptions) {
             wasmtime::bail!("wasi:io/poll.poll over {} pollables exceeds the limit", list.len());
         }
-        let mut scratch = std::mem::take(&mut self.p2_poll_scratch);
-        let r = self.poll_run(list, &mut scratch, ready);
-        self.p2_poll_scratch = scratch;
-        r
-    }
-
-    fn poll_run(
-        &self,
-        list: &[u32],
-        scratch: &mut Scratch,
-        ready: &mut Vec<u32>,
-    ) -> wasmtime::Result<()> {
-        let mut fds: Vec<PollFd<'_>> = recycle(std::mem::take(&mut scratch.fds));
-        scratch.fd_idx.clear();
-        scratch.deadlines.clear();
+        let mut poller = std::mem::take(&mut self.poller);
+        let mut set = poller.begin();
         ready.clear();
-        let mut now: Option<u64> = None;
         let mut result = Ok(());
         for (i, &rep) in list.iter().enumerate() {
-            let p = match self.get(&Resource::<Pollable>::new_borrow(rep)) {
-                Ok(p) => p,
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            };
-            match self.readiness(p) {
-                Ok(Ready::Now) => ready.push(i as u32),
-                Ok(Ready::Fd(fd, flags)) => {
-                    fds.push(PollFd::from_borrowed_fd(fd, flags));
-                    scratch.fd_idx.push(i as u32);
-                }
-                Ok(Ready::At(t)) => {
-                    if *now.get_or_insert_with(|| Clock::Monotonic.now()) >= t {
+            let r =
+                self.get(&Resource::<Pollable>::new_borrow(rep)).and_then(|p| self.readiness(p));
+            match r {
+                Ok(r) => {
+                    if set.add(i as u32, r) {
                         ready.push(i as u32);
-                    } else {
-                        scratch.deadlines.push((i as u32, t));
                     }
                 }
                 Err(e) => {
@@ -174,48 +128,18 @@ impl WasiCtx {
                 }
             }
         }
-        // If something is ready already, the fds are still checked, once and without
-        // waiting (as p1's poll_oneoff does), so the answer lists every ready pollable.
-        while result.is_ok() {
-            let ready_now = !ready.is_empty();
-            if ready_now && fds.is_empty() {
-                break;
-            }
-            let timeout = if ready_now {
-                Some(0)
-            } else {
-                scratch
-                    .deadlines
-                    .iter()
-                    .map(|&(_, t)| t)
-                    .min()
-                    .map(|t| t.saturating_sub(Clock::Monotonic.now()))
-            };
-            match rustix::event::poll(&mut fds, timeout.map(timespec).as_ref()) {
-                Ok(_) => {}
-                Err(rustix::io::Errno::INTR) => fds.iter_mut().for_each(PollFd::clear_revents),
-                Err(e) => {
-                    result = Err(wasmtime::Error::msg(format!("ppoll: {e}")));
-                    break;
-                }
-            }
-            for (p, &i) in fds.iter().zip(&scratch.fd_idx) {
-                if !p.revents().is_empty() {
+        if result.is_ok() {
+            let already = !ready.is_empty();
+            result = set
+                .wait::<rustix::io::Errno>(already, |i, _| {
                     ready.push(i);
-                }
-            }
-            if ready_now {
-                break;
-            }
-            if !scratch.deadlines.is_empty() {
-                let t = Clock::Monotonic.now();
-                ready.extend(scratch.deadlines.iter().filter(|d| t >= d.1).map(|d| d.0));
-            }
-            if !ready.is_empty() {
-                break;
-            }
+                    Ok(())
+                })
+                .map(|_| ())
+                .map_err(|e| wasmtime::Error::msg(format!("ppoll: {e}")));
         }
-        scratch.fds = recycle(fds);
+        poller.finish(set);
+        self.poller = poller;
         ready.sort_unstable();
         result
     }
@@ -227,13 +151,9 @@ impl poll::HostPollable for WasiCtx {
     fn ready(&mut self, self_: Resource<Pollable>) -> wasmtime::Result<bool> {
         let p = *self.get(&self_)?;
         Ok(match self.readiness(&p)? {
-            Ready::Now => true,
-            Ready::At(t) => Clock::Monotonic.now() >= t,
-            Ready::Fd(fd, flags) => {
-                let mut p = [PollFd::from_borrowed_fd(fd, flags)];
-                let zero = rustix::time::Timespec::default();
-                matches!(rustix::event::poll(&mut p, Some(&zero)), Ok(n) if n > 0)
-            }
+            Readiness::Now => true,
+            Readiness::At(clock, t) => clock.now() >= t,
+            Readiness::Fd(fd, interest) => ready_now(fd, interest),
         })
     }
 

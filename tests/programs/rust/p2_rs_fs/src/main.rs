@@ -150,6 +150,12 @@ fn main() {
     show("create-directory-at(sub) again", data.create_directory_at("sub"));
     show("symlink-at(a.txt, sub/link)", data.symlink_at("../a.txt", "sub/link"));
     show("readlink-at(sub/link)", data.readlink_at("sub/link"));
+    // An absolute target is refused; a relative one climbing out of the preopen is stored
+    // (following it is what the sandbox refuses).
+    show("symlink-at(/etc/hostname, abs)", data.symlink_at("/etc/hostname", "abs"));
+    show("symlink-at(../../outside, sub/out)", data.symlink_at("../../outside", "sub/out"));
+    show("open-at(sub/out, follow)", data.open_at(PathFlags::SYMLINK_FOLLOW, "sub/out", OpenFlags::empty(), DescriptorFlags::READ).map(|_| ()));
+    show("unlink-file-at(sub/out)", data.unlink_file_at("sub/out"));
     show(
         "stat-at(sub/link, no-follow) type",
         data.stat_at(PathFlags::empty(), "sub/link").map(|s| type_name(s.type_)),

@@ -1,4 +1,5 @@
-//! The preview1 fd table: small integers onto the shared host objects.
+//! The preview1 fd table: p1's own state, small integers onto the shared host objects of the
+//! [`WasiCtx`](crate::WasiCtx).
 //!
 //! fd 0-2 are stdin/stdout/stderr, preopens follow from 3 in the order granted; new fds take
 //! the lowest free number (as POSIX does, so `fd_renumber` and reuse behave as C expects).
@@ -6,19 +7,21 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 use crate::errno::{Errno, Result};
 use crate::filesystem::Descriptor;
 use crate::sockets::Socket;
 use crate::stdio::Stdio;
 
-/// The host object behind a p1 fd.
+/// The host object behind a p1 fd. Stdio and preopens are the context's own objects,
+/// shared; files and directories the guest opens are the fd's alone.
 #[derive(Debug)]
 pub enum Object {
-    /// stdin, stdout or stderr.
-    Stdio(Stdio),
-    /// A file or directory (directories include preopens).
-    Descriptor(Descriptor),
+    /// stdin, stdout or stderr (the context's object).
+    Stdio(Arc<Stdio>),
+    /// A file or directory (directories include preopens, shared with the context).
+    Descriptor(Arc<Descriptor>),
     /// A socket handed in by the host, or accepted from one.
     Socket(Socket),
 }

@@ -1,0 +1,386 @@
+//! The readiness core: one way to wait for many host objects at once, used by every ABI's
+//! poll (preview1 `poll_oneoff`, `wasi:io/poll` and `pollable.block`).
+//!
+//! A caller classifies each thing it waits on as a [`Readiness`]: ready now (a regular file,
+//! a directory, a stream that already has its answer), a host fd to become readable or
+//! writable, or a clock deadline. It adds them, each with a `u32` *tag* of its choosing (an
+//! index into its own list), to a [`WaitSet`] taken from its reused [`Poller`], then calls
+//! [`WaitSet::wait`] once, which reports each ready tag through a callback.
+//!
+//! Semantics, stated plainly:
+//! - If anything was ready at scan time (`ready_already`), the fds are checked once with a
+//!   zero timeout (so the answer lists every ready entry) and `wait` returns at once.
+//! - Otherwise the thread sleeps in one `ppoll(2)` over all the fds, its timeout the earliest
+//!   deadline (none without clocks). Every wake-up — the timeout, a ready fd, a signal
+//!   (`EINTR`), a realtime clock step — reports every fd with events and, read afresh, every
+//!   deadline that has passed, then returns if it reported anything; else it waits again with
+//!   the timeout recomputed. Deadlines are collected on *every* wake-up, so a wake-up just
+//!   before a deadline cannot leave the loop spinning with a zero timeout.
+//! - An fd's readiness is a hint, as for `poll(2)`: the operation that follows may still
+//!   would-block (spurious wake-up) or fail; `POLLHUP`/`POLLERR`/`POLLNVAL` are reported as
+//!   ready so the operation can say why.
+//! - Work per call is O(N) in the entries with no per-entry allocation: the vectors live in
+//!   the [`Poller`] and are reused; per wake-up the fds' `revents` are scanned once.
+//! - One pollfd per entry: the kernel rejects more pollfds than `RLIMIT_NOFILE`, so a list
+//!   longer than that fails with `EINVAL`.
+
+use std::os::fd::{AsFd, BorrowedFd};
+
+use rustix::event::{PollFd, PollFlags};
+
+use crate::clocks::{timespec, Clock};
+
+/// What a waited-on entry needs from its host fd.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interest {
+    /// Readable (or at end of stream, or hung up).
+    Read,
+    /// Writable (or hung up / in error).
+    Write,
+}
+
+/// How one entry becomes ready.
+#[derive(Clone, Copy, Debug)]
+pub enum Readiness<'fd> {
+    /// Ready now: no syscall needed (a regular file, a directory, a stored answer).
+    Now,
+    /// When this host fd is ready for `Interest`.
+    Fd(BorrowedFd<'fd>, Interest),
+    /// When `Clock` reaches this absolute instant, ns.
+    At(Clock, u64),
+}
+
+/// What woke one entry, passed to [`WaitSet::wait`]'s callback.
+#[derive(Clone, Copy, Debug)]
+pub enum Woken<'a, 'fd> {
+    /// The fd entry has events (`revents` as the kernel reported them).
+    Fd(&'a PollFd<'fd>),
+    /// The deadline passed.
+    Clock,
+}
+
+/// Buffers one ABI's poll reuses across calls (kept in that ABI's state), so a warm call
+/// allocates nothing.
+#[derive(Debug, Default)]
+pub struct Poller {
+    /// Always empty between calls (re-typed to each call's borrow lifetime by [`recycle`]).
+    fds: Vec<PollFd<'static>>,
+    fd_tags: Vec<u32>,
+    clocks: Vec<Pending>,
+}
+
+/// A deadline not yet passed at scan time.
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    tag: u32,
+    clock: Clock,
+    deadline: u64,
+}
+
+impl Poller {
+    /// Starts one wait: an empty [`WaitSet`] using this poller's buffers. Give them back with
+    /// [`Poller::finish`].
+    pub fn begin<'fd>(&mut self) -> WaitSet<'fd> {
+        let mut clocks = std::mem::take(&mut self.clocks);
+        clocks.clear();
+        let mut fd_tags = std::mem::take(&mut self.fd_tags);
+        fd_tags.clear();
+        WaitSet {
+            fds: recycle(std::mem::take(&mut self.fds)),
+            fd_tags,
+            clocks,
+            now: Now { read: Clock::now, realtime: None, monotonic: None },
+        }
+    }
+
+    /// The capacities of the kept fd and deadline buffers (for tests of their reuse).
+    #[cfg(test)]
+    pub(crate) fn capacities(&self) -> (usize, usize) {
+        (self.fds.capacity(), self.clocks.capacity())
+    }
+
+    /// Takes the buffers of a finished [`WaitSet`] back for the next call.
+    pub fn finish(&mut self, set: WaitSet<'_>) {
+        self.fds = recycle(set.fds);
+        self.fd_tags = set.fd_tags;
+        self.clocks = set.clocks;
+    }
+}
+
+/// The entries of one wait, borrowing host fds for `'fd`.
+#[derive(Debug)]
+pub struct WaitSet<'fd> {
+    fds: Vec<PollFd<'fd>>,
+    fd_tags: Vec<u32>,
+    clocks: Vec<Pending>,
+    now: Now,
+}
+
+/// The current time of each clock, read at most once per scan or wake-up.
+#[derive(Debug)]
+struct Now {
+    read: fn(Clock) -> u64,
+    realtime: Option<u64>,
+    monotonic: Option<u64>,
+}
+
+impl Now {
+    #[inline]
+    fn get(&mut self, clock: Clock) -> u64 {
+        let slot = match clock {
+            Clock::Realtime => &mut self.realtime,
+            _ => &mut self.monotonic,
+        };
+        *slot.get_or_insert_with(|| (self.read)(clock))
+    }
+
+    #[inline]
+    fn reset(&mut self) {
+        self.realtime = None;
+        self.monotonic = None;
+    }
+}
+
+impl<'fd> WaitSet<'fd> {
+    /// Adds one entry with the caller's `tag`. Returns true if it is ready already (`Now`,
+    /// or a deadline that has passed): the caller reports it itself, and it is not waited on.
+    #[inline]
+    pub fn add(&mut self, tag: u32, r: Readiness<'fd>) -> bool {
+        match r {
+            Readiness::Now => true,
+            Readiness::Fd(fd, interest) => {
+                let flags = match interest {
+                    Interest::Read => PollFlags::IN,
+                    Interest::Write => PollFlags::OUT,
+                };
+                self.fds.push(PollFd::from_borrowed_fd(fd, flags));
+                self.fd_tags.push(tag);
+                false
+            }
+            Readiness::At(clock, deadline) => {
+                if self.now.get(clock) >= deadline {
+                    true
+                } else {
+                    self.clocks.push(Pending { tag, clock, deadline });
+                    false
+                }
+            }
+        }
+    }
+
+    /// `clock`'s current value in ns as this scan sees it (read once per scan).
+    #[inline]
+    pub fn now(&mut self, clock: Clock) -> u64 {
+        self.now.get(clock)
+    }
+
+    /// Whether nothing is waited on (no fd, no pending deadline).
+    pub fn is_empty(&self) -> bool {
+        self.fds.is_empty() && self.clocks.is_empty()
+    }
+
+    /// Waits as the module docs say and calls `on_ready(tag, woken)` once for each entry that
+    /// became ready; returns how many did. With `ready_already` it never blocks. Without it,
+    /// and with nothing to wait on, it returns 0 at once (it would otherwise sleep forever).
+    ///
+    /// Errors: the first error `on_ready` returns (the wait stops there), or `ppoll`'s own
+    /// failure (`EINVAL` for more fds than `RLIMIT_NOFILE`, `ENOMEM`).
+    pub fn wait<E: From<rustix::io::Errno>>(
+        &mut self,
+        ready_already: bool,
+        mut on_ready: impl FnMut(u32, Woken<'_, 'fd>) -> Result<(), E>,
+    ) -> Result<usize, E> {
+        if !ready_already && self.is_empty() {
+            return Ok(0);
+        }
+        let mut n = 0;
+        loop {
+            // Zero if something is ready already; else until the earliest deadline (read
+            // afresh on every round); `None` (until an fd is ready) without clocks.
+            let timeout = if ready_already {
+                Some(0)
+            } else {
+                let now = &mut self.now;
+                self.clocks.iter().map(|c| c.deadline.saturating_sub(now.get(c.clock))).min()
+            };
+            if !self.fds.is_empty() || timeout != Some(0) {
+                let ts = timeout.map(timespec);
+                match rustix::event::poll(&mut self.fds, ts.as_ref()) {
+                    Ok(_) => {}
+                    Err(rustix::io::Errno::INTR) => {
+                        self.fds.iter_mut().for_each(PollFd::clear_revents)
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            for (p, &tag) in self.fds.iter().zip(&self.fd_tags) {
+                if !p.revents().is_empty() {
+                    on_ready(tag, Woken::Fd(p))?;
+                    n += 1;
+                }
+            }
+            // Every round, zero timeout or not: collect the deadlines that have passed.
+            self.now.reset();
+            for c in &self.clocks {
+                if self.now.get(c.clock) >= c.deadline {
+                    on_ready(c.tag, Woken::Clock)?;
+                    n += 1;
+                }
+            }
+            if ready_already || n > 0 {
+                return Ok(n);
+            }
+            self.now.reset();
+        }
+    }
+}
+
+impl Woken<'_, '_> {
+    /// The fd's `revents` (empty for a clock).
+    pub fn revents(&self) -> PollFlags {
+        match self {
+            Woken::Fd(p) => p.revents(),
+            Woken::Clock => PollFlags::empty(),
+        }
+    }
+
+    /// The fd that woke (for a follow-up `FIONREAD`), if an fd did.
+    pub fn fd(&self) -> Option<BorrowedFd<'_>> {
+        match self {
+            Woken::Fd(p) => Some(p.as_fd()),
+            Woken::Clock => None,
+        }
+    }
+}
+
+/// Whether `fd` is ready for `interest` now (one zero-timeout `poll`; never blocks).
+/// `POLLHUP`/`POLLERR` count as ready. Used by `pollable.ready`.
+pub fn ready_now(fd: BorrowedFd<'_>, interest: Interest) -> bool {
+    let flags = match interest {
+        Interest::Read => PollFlags::IN,
+        Interest::Write => PollFlags::OUT,
+    };
+    let mut p = [PollFd::from_borrowed_fd(fd, flags)];
+    let zero = rustix::time::Timespec::default();
+    matches!(rustix::event::poll(&mut p, Some(&zero)), Ok(n) if n > 0)
+}
+
+/// Re-types an emptied `pollfd` vector to another borrow lifetime, keeping its allocation.
+fn recycle<'a, 'b>(mut v: Vec<PollFd<'a>>) -> Vec<PollFd<'b>> {
+    v.clear();
+    let mut v = std::mem::ManuallyDrop::new(v);
+    let (ptr, cap) = (v.as_mut_ptr(), v.capacity());
+    // SAFETY: `PollFd<'a>` and `PollFd<'b>` differ only in a lifetime (same layout); the
+    // vector is empty, so no fd borrowed for `'a` is reachable through the result; `ptr` and
+    // `cap` come from a `Vec` of the same layout allocated by the global allocator, and the
+    // original is not dropped (`ManuallyDrop`).
+    unsafe { Vec::from_raw_parts(ptr.cast::<PollFd<'b>>(), 0, cap) }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    thread_local! {
+        /// Scripted clock readings for [`scripted`]; after the script the real clock.
+        static SCRIPT: Cell<&'static [u64]> = const { Cell::new(&[]) };
+    }
+
+    fn scripted(clock: Clock) -> u64 {
+        let s = SCRIPT.get();
+        match s.split_first() {
+            Some((&t, rest)) => {
+                SCRIPT.set(rest);
+                t
+            }
+            None => clock.now(),
+        }
+    }
+
+    /// Runs `f` on a thread and fails if it does not return within 5 s (a spin or a hang).
+    fn within_5s<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(Duration::from_secs(5)).expect("wait did not return within 5 s")
+    }
+
+    /// The `poll_oneoff` spin of issue 8: a wake-up just before a deadline, after which the
+    /// deadline has passed by the time the timeout is recomputed. The scan reads 0 (deadline
+    /// 1 ms away: a real 1 ms wait), the collection after that wait reads 0.5 ms (not yet
+    /// passed: an early wake-up), and the recomputed timeout reads 2 ms, so it is zero. The
+    /// old loop then skipped both the wait and the collection, forever; this one collects on
+    /// every round and reports the clock.
+    #[test]
+    fn deadline_passing_between_rounds_is_reported() {
+        let events = within_5s(|| {
+            // scan (add; the first timeout reuses it), the collection after the first wait,
+            // then the recomputed timeout: already past.
+            const MS: u64 = 1_000_000;
+            SCRIPT.set(&[0, MS / 2, 2 * MS]);
+            let mut poller = Poller::default();
+            let mut set = poller.begin();
+            set.now.read = scripted;
+            assert!(!set.add(7, Readiness::At(Clock::Monotonic, MS)));
+            let mut got = Vec::new();
+            let n = set
+                .wait::<rustix::io::Errno>(false, |tag, w| {
+                    assert!(matches!(w, Woken::Clock));
+                    got.push(tag);
+                    Ok(())
+                })
+                .unwrap();
+            poller.finish(set);
+            (n, got)
+        });
+        assert_eq!(events, (1, vec![7]));
+    }
+
+    /// A signal storm while waiting on a deadline: every `EINTR` is a wake-up before the
+    /// deadline; the clock must still be reported, once, and not much later than due.
+    #[test]
+    fn signals_during_the_wait_do_not_lose_the_deadline() {
+        extern "C" fn nop(_: libc::c_int) {}
+        // SAFETY: installs a handler that does nothing for SIGUSR2 without SA_RESTART (so a
+        // blocked ppoll returns EINTR); no other test in this binary uses SIGUSR2.
+        unsafe {
+            let mut act: libc::sigaction = std::mem::zeroed();
+            act.sa_sigaction = nop as extern "C" fn(libc::c_int) as usize;
+            assert_eq!(libc::sigaction(libc::SIGUSR2, &act, std::ptr::null_mut()), 0);
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = std::thread::spawn(move || {
+            // SAFETY: pthread_self has no preconditions.
+            tx.send(unsafe { libc::pthread_self() }).unwrap();
+            let mut poller = Poller::default();
+            let start = Instant::now();
+            let mut set = poller.begin();
+            let deadline = Clock::Monotonic.now() + 200_000_000;
+            assert!(!set.add(1, Readiness::At(Clock::Monotonic, deadline)));
+            let mut got = 0;
+            let n = set
+                .wait::<rustix::io::Errno>(false, |_, _| {
+                    got += 1;
+                    Ok(())
+                })
+                .unwrap();
+            poller.finish(set);
+            (n, got, start.elapsed())
+        });
+        let thread = rx.recv().unwrap();
+        let stop = Instant::now() + Duration::from_millis(150);
+        while Instant::now() < stop {
+            // SAFETY: the waiter thread is alive (joined only after the storm ends).
+            unsafe { libc::pthread_kill(thread, libc::SIGUSR2) };
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let (n, got, took) = waiter.join().unwrap();
+        assert_eq!((n, got), (1, 1));
+        assert!(took >= Duration::from_millis(200), "returned early: {took:?}");
+        assert!(took < Duration::from_secs(2), "returned late: {took:?}");
+    }
+}
