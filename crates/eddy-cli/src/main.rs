@@ -1,9 +1,10 @@
 //! `eddy`: runs WASI programs.
 //!
 //! Exit status: the guest's (`proc_exit(n)` → n, `_start` returning → 0; for a component,
-//! `exit-with-code(n)` → n, `run` returning or `exit` with `ok` → 0, `err` → 1); 134 when the
-//! guest traps (message and wasm backtrace on stderr); 1 for a load, link or capability error
-//! (one line on stderr naming the problem); 2 for a command-line usage error (clap's).
+//! `exit-with-code(n)` → n, `run` returning or `exit` with `ok` → 0, `err` → 1), for n below
+//! 126; 134 when the guest traps (message and wasm backtrace on stderr); 1 for a load, link or
+//! capability error, a program that is not a command, or a guest status of 126 or more (one
+//! line on stderr naming the problem); 2 for a command-line usage error (clap's).
 
 mod options;
 mod trace;

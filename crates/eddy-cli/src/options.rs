@@ -89,12 +89,12 @@ pub struct RunCommand {
     /// Print one line per WASI hostcall on stderr (function, arguments, errno, duration).
     #[arg(long)]
     trace: bool,
-    /// The program, then its arguments.
-    #[arg(value_name = "FILE")]
-    file: PathBuf,
-    /// Arguments passed to the program (or to the `--invoke`d function).
-    #[arg(value_name = "ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
-    args: Vec<String>,
+    /// The program (FILE), then its arguments (ARGS): every word after FILE is the guest's,
+    /// verbatim, `--` and words that look like Eddy's options included (as in wasmtime), so
+    /// no argument meant for the guest can grant it anything. With `--invoke`, ARGS are the
+    /// core module function's arguments.
+    #[arg(value_name = "FILE", required = true, trailing_var_arg = true)]
+    file_and_args: Vec<OsString>,
 }
 
 #[derive(Args, Debug)]
@@ -222,7 +222,23 @@ fn parse_dir(s: &str) -> Preopen {
 }
 
 impl RunCommand {
+    /// FILE and the guest's arguments (which must be UTF-8: WASI arguments are strings).
+    fn file_and_args(&self) -> Result<(PathBuf, Vec<String>), Error> {
+        let (file, rest) = self.file_and_args.split_first().expect("clap requires FILE");
+        let args = rest
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                a.clone().into_string().map_err(|a| {
+                    Error::Usage(format!("argument {} after FILE is not UTF-8: {a:?}", i + 1))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok((PathBuf::from(file), args))
+    }
+
     pub fn execute(self) -> Result<i32, Error> {
+        let (file, args) = self.file_and_args()?;
         let w = wasm_options(&self.wasm, &self.codegen)?;
         let mut caps = Capabilities::default();
         for s in &self.wasi {
@@ -286,20 +302,21 @@ impl RunCommand {
         init_logging(self.trace);
 
         let engine = Engine::new(&w.engine)?;
-        let program = engine.load_file_with(&self.file, self.allow_precompiled)?;
         match &self.invoke {
             Some(name) => {
+                let program = engine.load_file_with(&file, self.allow_precompiled)?;
                 caps.args.push(self.argv0.clone().unwrap_or_else(|| name.clone()));
-                let results = eddy::invoke(&engine, &program, &caps, name, &self.args)?;
+                let results = eddy::invoke(&engine, &program, &caps, name, &args)?;
                 for r in results {
                     println!("{r}");
                 }
                 Ok(0)
             }
             None => {
-                caps.args
-                    .push(self.argv0.clone().unwrap_or_else(|| self.file.display().to_string()));
-                caps.args.extend(self.args.iter().cloned());
+                // A program that is not a command is refused before it is compiled.
+                let program = engine.load_command_file(&file, self.allow_precompiled)?;
+                caps.args.push(self.argv0.clone().unwrap_or_else(|| file.display().to_string()));
+                caps.args.extend(args.iter().cloned());
                 eddy::run(&engine, &program, &caps)
             }
         }

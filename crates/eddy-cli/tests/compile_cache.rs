@@ -32,21 +32,69 @@ fn cache_stores_then_hits() {
     assert_run(&out, &String::from_utf8_lossy(&first.stdout), "", 0);
 }
 
+/// The files in the cache directory (none if it does not exist).
+fn cache_entries(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.map(|e| e.unwrap().path()).collect(),
+        Err(_) => Vec::new(),
+    };
+    v.sort();
+    v
+}
+
 #[test]
 fn a_corrupt_cache_entry_is_recompiled() {
     let cache = temp_dir();
     let prog = program("p1_hello.wat");
-    let mut cmd = eddy_run(&[s(&prog)]);
-    cmd.env("EDDY_CACHE_DIR", cache.path());
-    let first = run(cmd, b"");
+    let runit = || {
+        let mut cmd = eddy_run(&[s(&prog)]);
+        cmd.env("EDDY_CACHE_DIR", cache.path()).env("EDDY_LOG", "info");
+        run(cmd, b"")
+    };
+    let first = runit();
     assert_eq!(first.status.code(), Some(0), "{}", describe(&first));
-    for e in std::fs::read_dir(cache.path()).unwrap() {
-        std::fs::write(e.unwrap().path(), b"not a module").unwrap();
+    let entries = cache_entries(cache.path());
+    assert_eq!(entries.len(), 1, "one artifact in the cache after the first run: {entries:?}");
+    let entry = &entries[0];
+    std::fs::write(entry, b"not a module").unwrap();
+    assert_eq!(std::fs::read(entry).unwrap(), b"not a module", "the entry is corrupted");
+
+    // The corrupt entry is discarded, the program compiled again and the entry rewritten.
+    let again = runit();
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(err.starts_with("compile cache: stored "), "{}", describe(&again));
+    assert_eq!(again.stdout, first.stdout, "{}", describe(&again));
+    assert_eq!(again.status.code(), Some(0), "{}", describe(&again));
+    assert_eq!(cache_entries(cache.path()), entries, "the same single entry");
+    let rewritten = std::fs::read(entry).unwrap();
+    assert_ne!(rewritten, b"not a module", "the entry was rewritten");
+
+    // And the rewritten entry is a good one: the next run hits it.
+    let third = runit();
+    let err = String::from_utf8_lossy(&third.stderr);
+    assert!(err.starts_with("compile cache: hit "), "{}", describe(&third));
+    assert_eq!(third.stdout, first.stdout);
+}
+
+#[test]
+fn a_program_that_is_not_a_command_is_refused_before_compiling() {
+    // A reactor module without `_start`, and a component without `wasi:cli/run`: the error
+    // comes before compilation, so nothing is written to the compile cache.
+    for (prog, needles) in [
+        ("p1_reactor_add.wat", ["no `_start`", "--invoke", "add, add_i64"]),
+        ("p2_invoke_calc.wat", ["no `wasi:cli/run@0.2.x`", "not a command", "it exports: "]),
+    ] {
+        let cache = temp_dir();
+        let mut cmd = eddy_run(&[s(&program(prog))]);
+        cmd.env("EDDY_CACHE_DIR", cache.path()).env("EDDY_LOG", "info");
+        let out = run(cmd, b"");
+        assert_error_line(&out, "", 1, &needles);
+        assert_eq!(
+            cache_entries(cache.path()),
+            Vec::<std::path::PathBuf>::new(),
+            "nothing compiled"
+        );
     }
-    let mut cmd = eddy_run(&[s(&prog)]);
-    cmd.env("EDDY_CACHE_DIR", cache.path());
-    let again = run(cmd, b"");
-    assert_run(&again, &String::from_utf8_lossy(&first.stdout), "", 0);
 }
 
 #[test]

@@ -71,3 +71,11 @@ fn invoke_parses_each_value_type() {
 fn invoke_without_results_prints_nothing_more() {
     assert_run(&invoke("say", &[]), "side effect\n", "", 0);
 }
+
+#[test]
+fn invoke_arguments_after_the_file_are_all_the_functions() {
+    // Eddy's flags and `--` after FILE are arguments of the invoked function, not options.
+    assert_error_line(&invoke("add", &["2", "--dir", "/"]), "", 1, &["`add` takes 2", "3 given"]);
+    assert_error_line(&invoke("add", &["--", "2", "3"]), "", 1, &["`add` takes 2", "3 given"]);
+    assert_error_line(&invoke("add", &["2", "-W", "fuel=1"]), "", 1, &["`add` takes 2", "3 given"]);
+}

@@ -48,7 +48,8 @@ fn tcplisten_serves_clients() {
         assert_eq!(back, msg.to_uppercase());
     }
 
-    let out = child.wait_with_output().expect("waiting for eddy");
+    // Killed (and the test failed) if it does not finish within RUN_TIMEOUT.
+    let out = wait_with_timeout(child, &cmd);
     assert_run(
         &out,
         "client 1: echoed 5 bytes\nclient 2: echoed 14 bytes\nrecv on listener: Socket not connected\n",

@@ -136,7 +136,8 @@ fn tcp_server_accepts_clients() {
         conn.read_to_string(&mut back).unwrap();
         assert_eq!(back, msg);
     }
-    let out = child.wait_with_output().expect("waiting for eddy");
+    // Killed (and the test failed) if it does not finish within RUN_TIMEOUT.
+    let out = wait_with_timeout(child, &cmd);
     assert_run(&out, "listening\nclient: hello\nclient: second client!\ndone\n", "", 0);
 }
 
@@ -166,20 +167,48 @@ fn tcp_server_address_in_use() {
     assert_run(&out, "bind: address-in-use\n", "", 1);
 }
 
+/// What p2_sockets_denied.wat prints: one line per socket it tried to create, `ok` or the
+/// error-code name.
+fn sockets(tcp: &str, udp: &str) -> String {
+    format!("tcp: {tcp}\nudp: {udp}\n")
+}
+
 #[test]
 fn grants_reach_socket_creation() {
-    // p2_sockets_denied.wat exits 100 + 10 × tcp code + udp code, or 2 if a socket was made.
     let wat = program("p2_sockets_denied.wat");
-    let out = run(eddy_run(&["-S", "inherit-network", s(&wat)]), b"");
-    assert_run(&out, "", "", 2);
-    // UDP on, TCP off: the UDP socket is created (2 again).
-    let out = run(eddy_run(&["-S", "inherit-network", "-S", "tcp=n", s(&wat)]), b"");
-    assert_run(&out, "", "", 2);
-    let out = run(eddy_run(&["-S", "inherit-network", "-S", "tcp=n", "-S", "udp=n", s(&wat)]), b"");
-    assert_run(&out, "", "", 111);
-    // Name lookup alone grants no socket.
-    let out = run(eddy_run(&["-S", "allow-ip-name-lookup", s(&wat)]), b"");
-    assert_run(&out, "", "", 111);
+    let denied = "access-denied";
+    let cases: [(&[&str], &str, &str); 6] = [
+        (&[], denied, denied),
+        (&["-S", "inherit-network"], "ok", "ok"),
+        (&["-S", "inherit-network", "-S", "tcp=n"], denied, "ok"),
+        (&["-S", "inherit-network", "-S", "udp=n"], "ok", denied),
+        (&["-S", "inherit-network", "-S", "tcp=n", "-S", "udp=n"], denied, denied),
+        // Name lookup alone grants no socket.
+        (&["-S", "allow-ip-name-lookup"], denied, denied),
+    ];
+    for (flags, tcp, udp) in cases {
+        let mut args = flags.to_vec();
+        args.push(s(&wat));
+        let out = run(eddy_run(&args), b"");
+        assert_run(&out, &sockets(tcp, udp), "", 0);
+    }
+}
+
+#[test]
+fn network_flags_after_the_file_grant_nothing() {
+    // Written after FILE they are the guest's arguments: no socket may be created.
+    let wat = program("p2_sockets_denied.wat");
+    let denied = sockets("access-denied", "access-denied");
+    for flags in [
+        &["-S", "inherit-network"][..],
+        &["--allow-connect", "127.0.0.1:1-65535", "--allow-bind", "127.0.0.1:0-65535"],
+        &["--", "-S", "inherit-network"],
+    ] {
+        let mut args = vec![s(&wat)];
+        args.extend(flags);
+        let out = run(eddy_run(&args), b"");
+        assert_run(&out, &denied, "", 0);
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
-use crate::engine::Program;
+use crate::program::Program;
 
 /// A directory of `<key>.cwasm` files.
 #[derive(Clone, Debug)]

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cache::CompileCache;
 use crate::error::{one_line, Error};
+use crate::program::{self, is_component, Program};
 
 /// A WebAssembly feature that `-W name=y|n` toggles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -124,22 +125,6 @@ pub struct Engine {
     pub(crate) config: EngineConfig,
 }
 
-/// A compiled program, ready to instantiate.
-#[derive(Clone, Debug)]
-pub enum Program {
-    /// A core module (preview1 command or reactor).
-    Module(wasmtime::Module),
-    /// A component (a WASI 0.2 `wasi:cli/command`, run through its `wasi:cli/run` export).
-    Component(wasmtime::component::Component),
-}
-
-/// Whether wasm binary `bytes` are a component rather than a core module: the preamble's
-/// version/layer field (bytes 4..8) is `0d 00 01 00` for components (layer 1) and
-/// `01 00 00 00` for modules (what `wasmparser::Parser::is_component` checks).
-pub fn is_component(bytes: &[u8]) -> bool {
-    bytes.len() >= 8 && bytes[..4] == *b"\0asm" && bytes[6..8] == [1, 0]
-}
-
 impl Engine {
     /// Builds an engine. Errors: `Error::Other` if wasmtime rejects the configuration (a
     /// feature combination it cannot support).
@@ -179,6 +164,25 @@ impl Engine {
     /// disabled feature, an incompatible `.cwasm`), `Error::Usage` (a `.cwasm` without
     /// `allow_precompiled`).
     pub fn load_file_with(&self, path: &Path, allow_precompiled: bool) -> Result<Program, Error> {
+        self.load(path, allow_precompiled, false)
+    }
+
+    /// [`Engine::load_file_with`] for a program to be [`crate::run`] as a command: before
+    /// compiling (or looking in the compile cache), its exports are read from the bytes, and a
+    /// core module without a `_start` function or a component without a
+    /// `wasi:cli/run@0.2.x` export is refused at once, with the message `run` would give
+    /// after compiling it. (A `.cwasm` is not checked before loading; `run` checks it.)
+    ///
+    /// Errors: those of [`Engine::load_file_with`], and `Error::Usage` (not a command).
+    pub fn load_command_file(
+        &self,
+        path: &Path,
+        allow_precompiled: bool,
+    ) -> Result<Program, Error> {
+        self.load(path, allow_precompiled, true)
+    }
+
+    fn load(&self, path: &Path, allow_precompiled: bool, command: bool) -> Result<Program, Error> {
         let bytes = std::fs::read(path)
             .map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         if wasmtime::Engine::detect_precompiled(&bytes).is_some() {
@@ -203,7 +207,7 @@ impl Engine {
             return p
                 .map_err(|e| Error::Compile { path: path.to_path_buf(), message: one_line(&e) });
         }
-        self.load_bytes(&bytes, path)
+        self.compile(&bytes, path, command)
     }
 
     /// [`Engine::load_file_with`] without precompiled files.
@@ -215,10 +219,19 @@ impl Engine {
     /// binary's preamble ([`is_component`]) — through the compile cache; `name` is only used
     /// in error messages. Errors: `Error::Compile`.
     pub fn load_bytes(&self, bytes: &[u8], name: &Path) -> Result<Program, Error> {
+        self.compile(bytes, name, false)
+    }
+
+    /// Compiles through the compile cache; with `command`, first checks the binary is a
+    /// command ([`program::check_command`]).
+    fn compile(&self, bytes: &[u8], name: &Path, command: bool) -> Result<Program, Error> {
         let compile_err =
             |e: wasmtime::Error| Error::Compile { path: name.to_path_buf(), message: one_line(&e) };
         let binary = wat::parse_bytes(bytes)
             .map_err(|e| Error::Compile { path: name.to_path_buf(), message: e.to_string() })?;
+        if command {
+            program::check_command(&binary)?;
+        }
         let component = is_component(&binary);
         if let Some(cache) = &self.cache {
             if let Some(p) = cache.get(&self.inner, &binary, component) {

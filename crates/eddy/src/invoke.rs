@@ -1,5 +1,6 @@
-//! Calling one export of a WASI 0.2 component with arguments written in WAVE
-//! (`eddy run --invoke 'add(2, 3)' calc.wasm`).
+//! Calling one export: [`invoke`] (a core module's, arguments parsed by their types), and
+//! [`invoke_component`] (a WASI 0.2 component's, arguments written in WAVE:
+//! `eddy run --invoke 'add(2, 3)' calc.wasm`).
 //!
 //! WAVE is the WebAssembly Value Encoding of the `wasm-wave` crate (used through wasmtime's
 //! `wave` feature, which implements its value and type traits for wasmtime's component `Val`
@@ -9,10 +10,107 @@
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::wasm_wave::{self, parser::ParserError, untyped::UntypedValue};
 use wasmtime::component::{Component, Type, Val};
+use wasmtime::{Val as CoreVal, ValType};
 
+use crate::caps::Capabilities;
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::run::{component_pre, exit_or_trap, new_store, Capabilities};
+use crate::program::{list, Program};
+use crate::store::{
+    exit_or_trap, function_exports, instantiate_component, instantiate_module, trap, Started,
+};
+
+/// Calls the export `name` of a core module with `args` parsed by its parameter types
+/// (i32, i64, f32, f64), after running `_initialize` if the module exports one. Returns each
+/// result formatted as text (integers in decimal, floats as Rust prints them).
+///
+/// For a component, `name` is a WAVE call `NAME(ARGS)` and `args` must be empty: see
+/// [`crate::invoke_component`].
+///
+/// Errors: `Error::Usage` (no such exported function — the message lists the exports; wrong
+/// argument count or an argument that does not parse; an unsupported parameter type),
+/// `Error::Trap`, plus everything [`crate::run`] can return before the call. A `proc_exit(n)`
+/// during the call is `Ok` with no results only if `n == 0`; otherwise `Error::Trap` says so
+/// (`Error::Other` for n ≥ 126, as for [`crate::run`]).
+pub fn invoke(
+    engine: &Engine,
+    program: &Program,
+    caps: &Capabilities,
+    name: &str,
+    args: &[String],
+) -> Result<Vec<String>, Error> {
+    let module = match program {
+        Program::Module(m) => m,
+        Program::Component(c) if args.is_empty() => {
+            return invoke_component(engine, c, caps, name)
+        }
+        Program::Component(_) => {
+            return Err(Error::Usage(format!(
+                "a component's --invoke takes its arguments inside the WAVE call (`f(1, \"a\")`); unexpected arguments after the file: {}",
+                args.join(" ")
+            )))
+        }
+    };
+    let (mut store, instance) = instantiate_module(engine, module, caps)?;
+    if let Some(init) = instance.get_func(&mut store, "_initialize") {
+        init.call(&mut store, &[], &mut []).map_err(trap)?;
+    }
+    let Some(func) = instance.get_func(&mut store, name) else {
+        return Err(Error::Usage(format!(
+            "no exported function `{name}`; the module exports: {}",
+            list(&function_exports(&mut store, &instance), "no functions")
+        )));
+    };
+    let ty = func.ty(&store);
+    if ty.params().len() != args.len() {
+        return Err(Error::Usage(format!(
+            "`{name}` takes {} argument(s), {} given",
+            ty.params().len(),
+            args.len()
+        )));
+    }
+    let mut params = Vec::with_capacity(args.len());
+    for (i, (p, a)) in ty.params().zip(args).enumerate() {
+        let bad =
+            || Error::Usage(format!("argument {} of `{name}`: `{a}` is not a valid {p}", i + 1));
+        params.push(match p {
+            ValType::I32 => CoreVal::I32(
+                a.parse::<i32>()
+                    .or_else(|_| a.parse::<u32>().map(|v| v as i32))
+                    .map_err(|_| bad())?,
+            ),
+            ValType::I64 => CoreVal::I64(
+                a.parse::<i64>()
+                    .or_else(|_| a.parse::<u64>().map(|v| v as i64))
+                    .map_err(|_| bad())?,
+            ),
+            ValType::F32 => CoreVal::F32(a.parse::<f32>().map_err(|_| bad())?.to_bits()),
+            ValType::F64 => CoreVal::F64(a.parse::<f64>().map_err(|_| bad())?.to_bits()),
+            other => {
+                return Err(Error::Usage(format!(
+                    "`{name}` takes a {other} parameter; --invoke supports i32, i64, f32 and f64"
+                )))
+            }
+        });
+    }
+    let mut results = vec![CoreVal::I32(0); ty.results().len()];
+    if let Err(e) = func.call(&mut store, &params, &mut results) {
+        return match exit_or_trap(e)? {
+            0 => Ok(Vec::new()),
+            n => Err(Error::Trap(format!("`{name}` exited with status {n}"))),
+        };
+    }
+    Ok(results
+        .iter()
+        .map(|v| match v {
+            CoreVal::I32(x) => x.to_string(),
+            CoreVal::I64(x) => x.to_string(),
+            CoreVal::F32(x) => f32::from_bits(*x).to_string(),
+            CoreVal::F64(x) => f64::from_bits(*x).to_string(),
+            other => format!("{other:?}"),
+        })
+        .collect())
+}
 
 /// Calls one function exported by a component and returns its results in WAVE, one string
 /// per result (none for a function without results).
@@ -96,15 +194,13 @@ pub fn invoke_component(
         args.push(v);
     }
 
-    let mut store = new_store(engine, caps)?;
-    let pre = component_pre(engine, component, caps)?;
     let exited = |code: i32| match code {
         0 => Ok(Vec::new()),
         n => Err(Error::Trap(format!("`{name}` exited with status {n}"))),
     };
-    let instance = match pre.instantiate(&mut store) {
-        Ok(i) => i,
-        Err(e) => return exited(exit_or_trap(e)?),
+    let (mut store, instance) = match instantiate_component(engine, component, caps)? {
+        Started::Running(store, instance) => (store, instance),
+        Started::Exited(code) => return exited(code),
     };
     let index = match &iface {
         None => instance.get_export_index(&mut store, None, &func_name),

@@ -19,15 +19,22 @@
 //!   a component, with arguments and results in WAVE).
 #![deny(missing_docs, missing_debug_implementations)]
 
+// Modules, each using only those listed before it: error; program; cache (program); engine
+// (cache, program); caps; store (caps, engine); run and invoke (store, program, caps).
 mod cache;
+mod caps;
 mod engine;
 mod error;
 mod invoke;
+mod program;
 mod run;
+mod store;
 
-pub use engine::{is_component, Engine, EngineConfig, Program, WasmFeature};
+pub use caps::{Capabilities, Preopen};
+pub use engine::{Engine, EngineConfig, WasmFeature};
 pub use error::Error;
-pub use invoke::invoke_component;
-pub use run::{invoke, run, Capabilities, Preopen};
+pub use invoke::{invoke, invoke_component};
+pub use program::{is_component, Program};
+pub use run::run;
 
 pub use eddy_wasi::{AddrRange, DirPerms, FilePerms, Limits, NetworkPolicy};

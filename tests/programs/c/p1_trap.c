@@ -6,14 +6,17 @@
  */
 #include "p1_common.h"
 
-static volatile int zero = 0, numerator = 12345;
+static volatile int zero = 0, numerator = 12345, sink;
 
-__attribute__((noinline)) static int recurse(volatile int *depth) {
-    volatile char pad[256];
-    pad[0] = (char)*depth;
-    (*depth)++;
-    if (*depth < 0) return 0; /* never: the recursion only ends in a trap */
-    return recurse(depth) + pad[0];
+/* Unbounded recursion on the wasm call stack only: no local has its address taken, so
+ * nothing goes on the C shadow stack in linear memory (which would wrap around and fault as
+ * an out-of-bounds access first), and the volatile store after the call keeps it from being
+ * turned into a loop. */
+__attribute__((noinline)) static int recurse(int depth) {
+    sink = depth;
+    int r = recurse(depth + 1);
+    sink = r;
+    return r + 1;
 }
 
 int main(int argc, char **argv) {
@@ -26,8 +29,7 @@ int main(int argc, char **argv) {
         volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)0xFFFFFFF0u;
         (void)*p;
     } else if (!strcmp(kind, "stack")) {
-        volatile int depth = 0;
-        (void)recurse(&depth);
+        (void)recurse(0);
     } else {
         __builtin_trap();
     }

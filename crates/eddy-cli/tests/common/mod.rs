@@ -103,6 +103,12 @@ pub fn run_file_stdin(mut cmd: Command, path: &Path) -> Output {
     collect(child, None, &cmd)
 }
 
+/// Waits for a child spawned from `cmd` with stdout and stderr piped (and stdin not piped),
+/// collecting its output; kills it and panics after [`RUN_TIMEOUT`].
+pub fn wait_with_timeout(child: Child, cmd: &Command) -> Output {
+    collect(child, None, cmd)
+}
+
 fn collect(mut child: Child, stdin: Option<Vec<u8>>, cmd: &Command) -> Output {
     let writer = stdin.map(|data| {
         let mut pipe = child.stdin.take().expect("stdin is piped");

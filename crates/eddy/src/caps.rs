@@ -1,0 +1,74 @@
+//! [`Capabilities`]: what a guest may reach and the limits it runs under; [`Preopen`]: one
+//! granted directory.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use eddy_wasi::Limits;
+
+/// A host directory granted to the guest (`--dir HOST[::GUEST][:ro]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preopen {
+    /// The host directory.
+    pub host: PathBuf,
+    /// The path the guest sees (`fd_prestat_dir_name`).
+    pub guest: String,
+    /// Read-only: no file opened for writing, nothing created, removed, renamed or changed.
+    pub read_only: bool,
+}
+
+/// What a guest may reach and the limits it runs under. The default grants nothing: no args,
+/// no environment, stdio on `/dev/null`, no directories.
+#[derive(Clone, Debug)]
+pub struct Capabilities {
+    /// `argv`, including `argv[0]`.
+    pub args: Vec<String>,
+    /// Environment variables, in order.
+    pub env: Vec<(String, String)>,
+    /// Granted directories; they get fds 3, 4, … in this order.
+    pub preopens: Vec<Preopen>,
+    /// Give the guest the host process's stdin/stdout/stderr (else `/dev/null`).
+    pub inherit_stdio: bool,
+    /// Host-side limits (fds, poll sizes, …).
+    pub limits: Limits,
+    /// Most bytes any one linear memory may grow to (`-W max-memory-size`). Default 4 GiB.
+    pub max_memory_bytes: usize,
+    /// Most table elements any one table may hold. Default 10 million.
+    pub max_table_elements: usize,
+    /// Wall-clock limit for the whole run (`-W timeout`); the guest traps with "interrupt"
+    /// when it passes. Needs an engine built with `epoch_interruption`.
+    pub timeout: Option<Duration>,
+    /// Fuel for the whole run (`-W fuel`); needs an engine built with `consume_fuel`.
+    pub fuel: Option<u64>,
+    /// Turn unknown imports into functions that trap when called, instead of a load error.
+    pub unknown_imports_trap: bool,
+    /// Log one line per hostcall (`--trace`).
+    pub trace: bool,
+    /// TCP addresses to listen on for a preview1 guest (`-S tcplisten=ADDR`): each socket is
+    /// bound and listening before the guest starts, and gets the next fd after the preopens
+    /// (for `sock_accept`). Nothing else of the network is reachable.
+    pub tcp_listen: Vec<std::net::SocketAddr>,
+    /// What a WASI 0.2 guest may do through `wasi:sockets` (`-S inherit-network`,
+    /// `--allow-connect`, …). Default: nothing; every call is `access-denied`.
+    pub network: eddy_wasi::NetworkPolicy,
+}
+
+impl Default for Capabilities {
+    fn default() -> Capabilities {
+        Capabilities {
+            args: Vec::new(),
+            env: Vec::new(),
+            preopens: Vec::new(),
+            inherit_stdio: false,
+            limits: Limits::default(),
+            max_memory_bytes: 4 << 30,
+            max_table_elements: 10_000_000,
+            timeout: None,
+            fuel: None,
+            unknown_imports_trap: false,
+            trace: false,
+            tcp_listen: Vec::new(),
+            network: eddy_wasi::NetworkPolicy::default(),
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Stores and instances: the one place that turns [`Capabilities`] into a store's data (the
+//! WASI context and resource limits) and instantiates a program in it, for both
+//! [`crate::run`] and [`crate::invoke`]; and how a guest call that did not return becomes an
+//! exit status or an error.
+
+use eddy_wasi::p1::{P1Ctx, P1View};
+use eddy_wasi::sockets::{Socket, SocketKind};
+use eddy_wasi::{DirPerms, ExitCode, FilePerms, WasiCtx, WasiCtxBuilder, WasiView};
+use wasmtime::component::{self, Component};
+use wasmtime::{Instance, Linker, Module, Store, StoreLimits, StoreLimitsBuilder};
+
+use crate::caps::Capabilities;
+use crate::engine::Engine;
+use crate::error::{one_line, Error};
+
+/// A store's data: the instance's WASI state — the shared [`WasiCtx`] for a component, the
+/// preview1 view [`P1Ctx`] (which wraps one) for a core module — plus wasmtime's resource
+/// limits.
+pub(crate) struct Host<C = WasiCtx> {
+    ctx: C,
+    limits: StoreLimits,
+}
+
+impl WasiView for Host<WasiCtx> {
+    #[inline]
+    fn wasi(&mut self) -> &mut WasiCtx {
+        &mut self.ctx
+    }
+}
+
+impl P1View for Host<P1Ctx> {
+    #[inline]
+    fn p1(&mut self) -> &mut P1Ctx {
+        &mut self.ctx
+    }
+}
+
+fn build_ctx(caps: &Capabilities) -> Result<WasiCtx, Error> {
+    let mut b = WasiCtxBuilder::new();
+    for a in &caps.args {
+        b.arg(a.clone());
+    }
+    for (k, v) in &caps.env {
+        b.env(k.clone(), v.clone());
+    }
+    if caps.inherit_stdio {
+        b.inherit_stdio();
+    }
+    for p in &caps.preopens {
+        let (d, f) = if p.read_only {
+            (DirPerms::READ, FilePerms::READ)
+        } else {
+            (DirPerms::ALL, FilePerms::ALL)
+        };
+        b.preopened_dir(&p.host, p.guest.clone(), d, f).map_err(|e| {
+            Error::Capability(format!(
+                "cannot open directory `{}` for --dir: {e}",
+                p.host.display()
+            ))
+        })?;
+    }
+    for addr in &caps.tcp_listen {
+        let listener = std::net::TcpListener::bind(addr).map_err(|e| {
+            Error::Capability(format!("cannot listen on {addr} for -S tcplisten: {e}"))
+        })?;
+        b.socket(Socket { fd: listener.into(), kind: SocketKind::TcpListener });
+    }
+    b.network(caps.network.clone());
+    b.limits(caps.limits).trace(caps.trace);
+    b.build().map_err(|e| Error::Capability(format!("cannot set up WASI: {e}")))
+}
+
+/// A store for one run: the store data `make` builds from the WASI context, resource limits,
+/// the timeout thread and fuel.
+fn new_store<C: Send + 'static>(
+    engine: &Engine,
+    caps: &Capabilities,
+    make: impl FnOnce(WasiCtx) -> Result<C, Error>,
+) -> Result<Store<Host<C>>, Error> {
+    let ctx = make(build_ctx(caps)?)?;
+    let limits = StoreLimitsBuilder::new()
+        .memory_size(caps.max_memory_bytes)
+        .table_elements(caps.max_table_elements)
+        .build();
+    let mut store = Store::new(&engine.inner, Host { ctx, limits });
+    store.limiter(|h| &mut h.limits);
+    if engine.config.epoch_interruption {
+        match caps.timeout {
+            Some(t) => {
+                store.set_epoch_deadline(1);
+                let e = engine.inner.clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(t);
+                    e.increment_epoch();
+                });
+            }
+            None => store.set_epoch_deadline(u64::MAX),
+        }
+    }
+    if engine.config.consume_fuel {
+        store.set_fuel(caps.fuel.unwrap_or(u64::MAX)).map_err(|e| Error::Other(one_line(&e)))?;
+    }
+    Ok(store)
+}
+
+/// Instantiates a core module with `caps`: links every preview1 import to Eddy's host (with
+/// `caps.unknown_imports_trap`, other imports trap when called) and hands the instance's
+/// `memory` export to the WASI context. Errors: `Error::UnknownImport`, `Error::Capability`,
+/// `Error::Trap` (a start function trapped), `Error::Other`.
+pub(crate) fn instantiate_module(
+    engine: &Engine,
+    module: &Module,
+    caps: &Capabilities,
+) -> Result<(Store<Host<P1Ctx>>, Instance), Error> {
+    let mut store = new_store(engine, caps, |wasi| {
+        P1Ctx::new(wasi).map_err(|e| Error::Capability(format!("cannot set up WASI: {e}")))
+    })?;
+    let mut linker: Linker<Host<P1Ctx>> = Linker::new(&engine.inner);
+    eddy_wasi::p1::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
+    if caps.unknown_imports_trap {
+        linker.define_unknown_imports_as_traps(module).map_err(|e| Error::Other(one_line(&e)))?;
+    }
+    for import in module.imports() {
+        if linker.get(&mut store, import.module(), import.name()).is_err() {
+            return Err(Error::UnknownImport {
+                module: import.module().to_string(),
+                name: import.name().to_string(),
+            });
+        }
+    }
+    let instance = linker.instantiate(&mut store, module).map_err(trap)?;
+    if let Some(m) = instance.get_memory(&mut store, "memory") {
+        store.data_mut().ctx.set_memory(m);
+    }
+    Ok((store, instance))
+}
+
+/// The names of the functions an instance of a core module exports, in order.
+pub(crate) fn function_exports(store: &mut Store<Host<P1Ctx>>, instance: &Instance) -> Vec<String> {
+    instance
+        .exports(&mut *store)
+        .filter(|e| e.clone().into_func().is_some())
+        .map(|e| e.name().to_string())
+        .collect()
+}
+
+/// A component instantiated, or the guest's exit status if it exited while being
+/// instantiated.
+pub(crate) enum Started {
+    /// Instantiated: the store and the instance.
+    Running(Store<Host>, component::Instance),
+    /// `wasi:cli/exit` was called during instantiation, with this status.
+    Exited(i32),
+}
+
+/// Links a component against Eddy's WASI 0.2 host (every `wasi:*@0.2.x` import; with
+/// `caps.unknown_imports_trap`, other imports trap when called) and instantiates it with
+/// `caps`. Errors: `Error::Other` (an import Eddy does not provide: the linker's message),
+/// `Error::Capability`, `Error::Trap`, and what [`exit_or_trap`] returns.
+pub(crate) fn instantiate_component(
+    engine: &Engine,
+    component: &Component,
+    caps: &Capabilities,
+) -> Result<Started, Error> {
+    let mut store = new_store(engine, caps, Ok)?;
+    let mut linker: component::Linker<Host> = component::Linker::new(&engine.inner);
+    eddy_wasi::p2::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
+    if caps.unknown_imports_trap {
+        linker
+            .define_unknown_imports_as_traps(component)
+            .map_err(|e| Error::Other(one_line(&e)))?;
+    }
+    let pre = linker.instantiate_pre(component).map_err(|e| Error::Other(one_line(&e)))?;
+    match pre.instantiate(&mut store) {
+        Ok(instance) => Ok(Started::Running(store, instance)),
+        Err(e) => exit_or_trap(e).map(Started::Exited),
+    }
+}
+
+/// The message for an exit status outside `[0, 126)`, as wasmtime words it.
+pub(crate) const INVALID_EXIT_STATUS: &str = "exit with invalid exit status outside of [0..126)";
+
+/// Checks a guest's exit status (`proc_exit`'s u32, `exit-with-code`'s u8, as the i32 they
+/// are carried in). Statuses from 126 up (as unsigned: `-1` is 4294967295) are refused, as
+/// wasmtime refuses them: the OS would truncate them to 8 bits (256 would look like success)
+/// and shells reserve 126 and up (not executable, not found, killed by a signal).
+/// Errors: `Error::Other` naming the status.
+pub(crate) fn exit_status(code: i32) -> Result<i32, Error> {
+    let status = code as u32;
+    if status < 126 {
+        Ok(code)
+    } else {
+        Err(Error::Other(format!("{INVALID_EXIT_STATUS} (status {status})")))
+    }
+}
+
+/// Turns a failed call into an exit status (`proc_exit`, `wasi:cli/exit`; checked by
+/// [`exit_status`]) or a trap error.
+pub(crate) fn exit_or_trap(e: wasmtime::Error) -> Result<i32, Error> {
+    match e.downcast_ref::<ExitCode>() {
+        Some(ExitCode(code)) => exit_status(*code),
+        None => Err(trap(e)),
+    }
+}
+
+/// The trap (or host error) that ended a call, then the wasm backtrace if there is one. The
+/// host's own Rust backtrace (captured under `RUST_BACKTRACE`) is left out: it describes Eddy,
+/// not the guest.
+pub(crate) fn trap(e: wasmtime::Error) -> Error {
+    let mut msg = e.root_cause().to_string();
+    if let Some(bt) = e.downcast_ref::<wasmtime::WasmBacktrace>() {
+        msg.push('\n');
+        msg.push_str(bt.to_string().trim_end());
+    }
+    Error::Trap(msg)
+}
