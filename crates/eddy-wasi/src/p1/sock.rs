@@ -151,7 +151,7 @@ wasi_fn! {
     }
 
     /// `sock_send(fd: fd, si_data: ciovec_array, si_flags: siflags) -> Result<size, errno>` —
-    /// send(2)/sendmsg(2) of up to [`MAX_IOVS`] non-empty ciovecs of the `si_data_len` at
+    /// send(2)/sendmsg(2) of up to 16 non-empty ciovecs of the `si_data_len` at
     /// `si_data` (more is a short send), without SIGPIPE; writes the bytes sent (u32) at
     /// `so_datalen`.
     ///
