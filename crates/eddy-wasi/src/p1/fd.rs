@@ -366,9 +366,9 @@ wasi_fn! {
     module = MODULE, register = add;
 
     /// `fd_write(fd: fd, iovs: ciovec_array) -> Result<size, errno>` — writev(2) from guest
-    /// memory: gathers up to 16 non-empty ciovecs (8 bytes each: buf u32, buf_len
-    /// u32) of the `iovs_len` at `iovs` (more is a short write, which the spec allows) and
-    /// writes the bytes written (u32) at `nwritten`. One buffer (the common case) is one
+    /// memory: gathers up to 16 non-empty ciovecs (8 bytes each: buf u32, buf_len u32) of
+    /// the `iovs_len` at `iovs` (more is a short write, which the spec allows) and writes
+    /// the bytes written (u32) at `nwritten`. One buffer (the common case) is one
     /// write(2), cheaper in the kernel than writev(2); no host buffer.
     ///
     /// Errors: `EBADF` (not open, or not open for writing on the host), `EISDIR` (a
@@ -414,8 +414,8 @@ wasi_fn! {
     }
 
     /// `fd_read(fd: fd, iovs: iovec_array) -> Result<size, errno>` — readv(2) straight into
-    /// guest memory: up to 16 non-empty iovecs (8 bytes each: buf u32, buf_len
-    /// u32) of the `iovs_len` at `iovs`, in the guest's order; an iovec overlapping an
+    /// guest memory: up to 16 non-empty iovecs (8 bytes each: buf u32, buf_len u32) of
+    /// the `iovs_len` at `iovs`, in the guest's order; an iovec overlapping an
     /// earlier one ends the list (a short read). Writes the bytes read (u32) at `nread`:
     /// 0 at end of file.
     ///

@@ -3,13 +3,16 @@
 //! shared host objects of the [`WasiCtx`]. No p2 resources are built to serve a p1 call.
 //!
 //! One file per family: [`args`] (args/environ), [`clock`], [`fd`], [`path`], [`poll`],
-//! [`proc`], [`random`], [`sched`], [`sock`]. Every function is registered through one
-//! dispatch point (the `wasi_fn!` macro), which turns `Result<(), Errno>` into the errno
-//! the guest sees and, with `--trace`, logs one line per call.
+//! [`proc`], [`random`], [`sched`], [`sock`]. Each preview1 function is a public function
+//! named like the witx one ([`fd::fd_write`], [`path::path_open`], …), documented with its
+//! witx signature, what it reads and writes in guest memory, its errors and a spec link;
+//! [`add_to_linker`] defines them all. Every function goes through one dispatch point (the
+//! `wasi_fn!` macro), which turns `Result<(), Errno>` into the errno the guest sees and, with
+//! `--trace`, logs one line per call: `{module}::{name}(args) -> result [duration]`.
 //!
 //! `wasi_unstable` (preview0) names are served by the same functions wherever the ABI is the
-//! same; `fd_seek`, `fd_filestat_get`, `path_filestat_get` and `poll_oneoff` differ in layout
-//! and have their own p0 variants.
+//! same (traced under `wasi_unstable`); `fd_seek`, `fd_filestat_get`, `path_filestat_get`
+//! and `poll_oneoff` differ in layout and have their own variants in [`p0`].
 //!
 //! Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md>
 
@@ -362,6 +365,7 @@ macro_rules! wasi_fn {
             /// Host side: returns `Ok` with the errno number the guest receives (0 = success);
             /// `Err` is a trap (the instance exports no memory, or a shared one).
             #[inline]
+            #[allow(clippy::too_many_arguments)] // the witx ABI's, flattened
             pub fn $name<T: $crate::p1::P1View>(
                 caller: &mut wasmtime::Caller<'_, T>
                 $(, $arg: $ty)*
@@ -374,6 +378,7 @@ macro_rules! wasi_fn {
 
             impl $name {
                 #[inline(always)]
+                #[allow(clippy::too_many_arguments)]
                 fn imp<T: $crate::p1::P1View>(
                     module: &'static str,
                     caller: &mut wasmtime::Caller<'_, T>

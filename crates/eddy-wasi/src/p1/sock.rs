@@ -151,9 +151,8 @@ wasi_fn! {
     }
 
     /// `sock_send(fd: fd, si_data: ciovec_array, si_flags: siflags) -> Result<size, errno>` —
-    /// send(2)/sendmsg(2) of up to 16 non-empty ciovecs of the `si_data_len` at
-    /// `si_data` (more is a short send), without SIGPIPE; writes the bytes sent (u32) at
-    /// `so_datalen`.
+    /// send(2)/sendmsg(2) of up to 16 non-empty ciovecs of the `si_data_len` at `si_data`
+    /// (more is a short send), without SIGPIPE; writes the bytes sent (u32) at `so_datalen`.
     ///
     /// Errors: `EBADF`, `ENOTSOCK`, `ENOTCONN` (a listener), `ENOTCAPABLE` (`FD_WRITE`
     /// dropped), `EINVAL` (si_flags not 0), `EFAULT`, `EPIPE` (shut down for writing),
