@@ -8,11 +8,8 @@ use std::io::{IoSlice, IoSliceMut};
 use rustix::fs::SeekFrom;
 use std::os::fd::{AsFd, BorrowedFd};
 
-use wasmtime::Linker;
-
 use super::table::{FdEntry, Object};
-use super::P1View;
-use super::{rights, wasi_fn, GuestMemory};
+use super::{rights, wasi_fn, GuestMemory, MODULE};
 use crate::errno::{Errno, Result};
 use crate::filesystem::{Descriptor, DescriptorKind};
 use crate::sys::retry;
@@ -365,11 +362,22 @@ fn readdir(dir: BorrowedFd<'_>, cookie: u64, out: &mut [u8]) -> Result<usize> {
     Ok(used)
 }
 
-pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    // fd_write(fd, iovs: ciovec_array) -> Result<size, errno>: writev(2) from guest memory.
-    // Errors: EBADF (not open, or not open for writing), ENOTCAPABLE (FD_WRITE dropped),
-    // EFAULT (iovec out of bounds), EPIPE, ENOSPC, … as the OS reports.
-    wasi_fn!(linker, "fd_write", |ctx, mem, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32| {
+wasi_fn! {
+    module = MODULE, register = add;
+
+    /// `fd_write(fd: fd, iovs: ciovec_array) -> Result<size, errno>` — writev(2) from guest
+    /// memory: gathers up to 16 non-empty ciovecs (8 bytes each: buf u32, buf_len u32) of
+    /// the `iovs_len` at `iovs` (more is a short write, which the spec allows) and writes
+    /// the bytes written (u32) at `nwritten`. One buffer (the common case) is one
+    /// write(2), cheaper in the kernel than writev(2); no host buffer.
+    ///
+    /// Errors: `EBADF` (not open, or not open for writing on the host), `EISDIR` (a
+    /// directory), `ENOTCAPABLE` (`FD_WRITE` dropped, or the file was opened without write
+    /// permission), `EFAULT` (an iovec or `nwritten` out of bounds), and the host's (`EPIPE`,
+    /// `ENOSPC`, `EAGAIN`, …) as the OS reports.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_writefd-fd-iovs-ciovec_array---resultsize-errno>
+    fn fd_write(ctx, mem, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) {
         let e = ctx.table.get(fd)?;
         let hfd = writable(e, rights::FD_WRITE)?;
         let mut bufs = [IoSlice::new(&[]); MAX_IOVS];
@@ -381,16 +389,17 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             _ => retry(|| rustix::io::writev(hfd, &bufs[..n]))?,
         };
         mem.write_u32(nwritten, written as u32)
-    });
-    // fd_pwrite(fd, iovs, offset: filesize) -> Result<size, errno>: pwritev(2).
-    // Errors: as fd_write, plus ESPIPE on a pipe/tty, ENOTCAPABLE without FD_SEEK.
-    wasi_fn!(linker, "fd_pwrite", |ctx,
-                                   mem,
-                                   fd: u32,
-                                   iovs: u32,
-                                   iovs_len: u32,
-                                   offset: u64,
-                                   nwritten: u32| {
+    }
+
+    /// `fd_pwrite(fd: fd, iovs: ciovec_array, offset: filesize) -> Result<size, errno>` —
+    /// pwritev(2) at byte `offset`, without moving the fd's offset; otherwise as
+    /// [`fd_write`] (the bytes written, u32, at `nwritten`).
+    ///
+    /// Errors: as [`fd_write`], plus `ESPIPE` (a pipe, socket or tty) and `ENOTCAPABLE`
+    /// without `FD_SEEK`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_pwritefd-fd-iovs-ciovec_array-offset-filesize---resultsize-errno>
+    fn fd_pwrite(ctx, mem, fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32) {
         let e = ctx.table.get(fd)?;
         let hfd = writable(e, rights::FD_WRITE)?;
         need_seek(e, rights::FD_SEEK)?;
@@ -402,11 +411,20 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             _ => retry(|| rustix::io::pwritev(hfd, &bufs[..n], offset))?,
         };
         mem.write_u32(nwritten, written as u32)
-    });
-    // fd_read(fd, iovs: iovec_array) -> Result<size, errno>: readv(2) straight into guest
-    // memory (up to 16 non-empty iovecs; overlapping ones end the list: a short read);
-    // 0 at end of file. Errors: EBADF, EISDIR (a directory), ENOTCAPABLE, EFAULT.
-    wasi_fn!(linker, "fd_read", |ctx, mem, fd: u32, iovs: u32, iovs_len: u32, nread: u32| {
+    }
+
+    /// `fd_read(fd: fd, iovs: iovec_array) -> Result<size, errno>` — readv(2) straight into
+    /// guest memory: up to 16 non-empty iovecs (8 bytes each: buf u32, buf_len u32) of
+    /// the `iovs_len` at `iovs`, in the guest's order; an iovec overlapping an
+    /// earlier one ends the list (a short read). Writes the bytes read (u32) at `nread`:
+    /// 0 at end of file.
+    ///
+    /// Errors: `EBADF` (not open), `EISDIR` (a directory), `ENOTCAPABLE` (`FD_READ` dropped,
+    /// or the file was opened without read permission), `EFAULT` (an iovec or `nread` out
+    /// of bounds), and the host's (`EAGAIN`, `EIO`, …).
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_readfd-fd-iovs-iovec_array---resultsize-errno>
+    fn fd_read(ctx, mem, fd: u32, iovs: u32, iovs_len: u32, nread: u32) {
         let e = ctx.table.get(fd)?;
         let hfd = readable(e)?;
         let n = scatter(&mut mem, iovs, iovs_len, |bufs| match bufs {
@@ -414,16 +432,17 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             _ => retry(|| rustix::io::readv(hfd, bufs)),
         })?;
         mem.write_u32(nread, n as u32)
-    });
-    // fd_pread(fd, iovs, offset: filesize) -> Result<size, errno>: preadv(2), as fd_read.
-    // Errors: as fd_read, plus ESPIPE (pipe/tty/socket), ENOTCAPABLE without FD_SEEK.
-    wasi_fn!(linker, "fd_pread", |ctx,
-                                  mem,
-                                  fd: u32,
-                                  iovs: u32,
-                                  iovs_len: u32,
-                                  offset: u64,
-                                  nread: u32| {
+    }
+
+    /// `fd_pread(fd: fd, iovs: iovec_array, offset: filesize) -> Result<size, errno>` —
+    /// preadv(2) at byte `offset`, without moving the fd's offset; otherwise as [`fd_read`]
+    /// (the bytes read, u32, at `nread`).
+    ///
+    /// Errors: as [`fd_read`], plus `ESPIPE` (a pipe, tty or socket) and `ENOTCAPABLE`
+    /// without `FD_SEEK`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_preadfd-fd-iovs-iovec_array-offset-filesize---resultsize-errno>
+    fn fd_pread(ctx, mem, fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: u32) {
         let e = ctx.table.get(fd)?;
         let hfd = readable(e)?;
         need_seek(e, rights::FD_SEEK)?;
@@ -432,28 +451,54 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             _ => retry(|| rustix::io::preadv(hfd, bufs, offset)),
         })?;
         mem.write_u32(nread, n as u32)
-    });
-    // fd_seek(fd, offset: filedelta, whence) -> Result<filesize, errno>: lseek(2).
-    // whence: set 0, cur 1, end 2. Errors: EINVAL (bad whence, or a negative result),
-    // ESPIPE (pipe/tty/socket), EBADF, ENOTCAPABLE (FD_SEEK, or FD_TELL for a pure tell).
-    wasi_fn!(linker, "fd_seek", |ctx, mem, fd: u32, offset: i64, whence: u32, newoffset: u32| {
+    }
+
+    /// `fd_seek(fd: fd, offset: filedelta, whence: whence) -> Result<filesize, errno>` —
+    /// lseek(2) by `offset` bytes from `whence` (set 0, cur 1, end 2); writes the new offset
+    /// from the start of the file (u64) at `newoffset`. `offset` 0 from cur is a pure tell,
+    /// which needs only `FD_TELL`.
+    ///
+    /// Errors: `EINVAL` (bad whence, or a negative result), `ESPIPE` (a pipe, tty or socket),
+    /// `EBADF` (not open, or a directory), `ENOTCAPABLE` (`FD_SEEK`, or `FD_TELL` for a pure
+    /// tell), `EFAULT` (`newoffset` out of bounds).
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_seekfd-fd-offset-filedelta-whence-whence---resultfilesize-errno>
+    fn fd_seek(ctx, mem, fd: u32, offset: i64, whence: u32, newoffset: u32) {
         let pos = seek(ctx.table.get(fd)?, offset, whence)?;
         mem.write_u64(newoffset, pos)
-    });
-    // fd_tell(fd) -> Result<filesize, errno>: the current offset.
-    // Errors: EBADF, ESPIPE, ENOTCAPABLE (FD_TELL).
-    wasi_fn!(linker, "fd_tell", |ctx, mem, fd: u32, offset: u32| {
+    }
+
+    /// `fd_tell(fd: fd) -> Result<filesize, errno>` — writes the current offset in bytes
+    /// from the start of the file (u64) at `offset`.
+    ///
+    /// Errors: `EBADF`, `ESPIPE` (a pipe, tty or socket), `ENOTCAPABLE` (`FD_TELL`),
+    /// `EFAULT`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_tellfd-fd---resultfilesize-errno>
+    fn fd_tell(ctx, mem, fd: u32, offset: u32) {
         let e = ctx.table.get(fd)?;
         need_seek(e, rights::FD_TELL)?;
         let pos = retry(|| rustix::fs::tell(host_fd(e)))?;
         mem.write_u64(offset, pos)
-    });
-    // fd_close(fd) -> Result<(), errno>: closes the fd (preopens too). Errors: EBADF.
-    wasi_fn!(linker, "fd_close", |ctx, _mem, fd: u32| { ctx.table.remove(fd).map(drop) });
-    // fd_fdstat_get(fd) -> Result<fdstat, errno>: writes `fdstat` (24 bytes): fs_filetype u8
-    // @0, fs_flags u16 @2, fs_rights_base u64 @8, fs_rights_inheriting u64 @16.
-    // Errors: EBADF, EFAULT.
-    wasi_fn!(linker, "fd_fdstat_get", |ctx, mem, fd: u32, stat: u32| {
+    }
+
+    /// `fd_close(fd: fd) -> Result<(), errno>` — closes the fd (preopens too).
+    ///
+    /// Errors: `EBADF` (not open).
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_closefd-fd---result-errno>
+    fn fd_close(ctx, _mem, fd: u32) {
+        ctx.table.remove(fd).map(drop)
+    }
+
+    /// `fd_fdstat_get(fd: fd) -> Result<fdstat, errno>` — writes the 24-byte `fdstat` at
+    /// `stat`: fs_filetype u8 @0, fs_flags u16 @2 (fdflags: append 1, dsync 2, nonblock 4,
+    /// rsync 8, sync 16), fs_rights_base u64 @8, fs_rights_inheriting u64 @16.
+    ///
+    /// Errors: `EBADF`, `EFAULT`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_fdstat_getfd-fd---resultfdstat-errno>
+    fn fd_fdstat_get(ctx, mem, fd: u32, stat: u32) {
         let e = ctx.table.get(fd)?;
         let hfd = host_fd(e);
         let filetype = match &e.object {
@@ -469,30 +514,47 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         out[8..16].copy_from_slice(&e.rights_base.to_le_bytes());
         out[16..24].copy_from_slice(&e.rights_inheriting.to_le_bytes());
         Ok(())
-    });
-    // fd_prestat_get(fd) -> Result<prestat, errno>: for a preopened directory writes
-    // `prestat` (8 bytes): tag u8 @0 (0 = dir), pr_name_len u32 @4.
-    // Errors: EBADF if `fd` is not open or not a preopen (wasi-libc stops its scan there).
-    wasi_fn!(linker, "fd_prestat_get", |ctx, mem, fd: u32, prestat: u32| {
+    }
+
+    /// `fd_prestat_get(fd: fd) -> Result<prestat, errno>` — for a preopened directory,
+    /// writes the 8-byte `prestat` at `prestat`: tag u8 @0 (0 = dir), pr_name_len u32 @4 (the
+    /// bytes of its guest path, for [`fd_prestat_dir_name`]).
+    ///
+    /// Errors: `EBADF` if `fd` is not open or not a preopen (wasi-libc stops its scan of
+    /// preopens there), `EFAULT`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_prestat_getfd-fd---resultprestat-errno>
+    fn fd_prestat_get(ctx, mem, fd: u32, prestat: u32) {
         let name = ctx.table.get(fd)?.preopen.as_ref().ok_or(Errno::Badf)?;
         let len = name.len() as u32;
         mem.write_u32(prestat, 0)?;
         mem.write_u32(prestat + 4, len)
-    });
-    // fd_prestat_dir_name(fd, path: Pointer<u8>, path_len: size) -> Result<(), errno>:
-    // writes the preopen's guest path (no NUL). Errors: EBADF (not a preopen),
-    // ENAMETOOLONG (`path_len` smaller than the name), EFAULT.
-    wasi_fn!(linker, "fd_prestat_dir_name", |ctx, mem, fd: u32, path: u32, path_len: u32| {
+    }
+
+    /// `fd_prestat_dir_name(fd: fd, path: Pointer<u8>, path_len: size) -> Result<(), errno>`
+    /// — writes the preopen's guest path at `path` (no NUL).
+    ///
+    /// Errors: `EBADF` (not open, or not a preopen), `ENAMETOOLONG` (`path_len` smaller than
+    /// the name), `EFAULT`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_prestat_dir_namefd-fd-path-pointeru8-path_len-size---result-errno>
+    fn fd_prestat_dir_name(ctx, mem, fd: u32, path: u32, path_len: u32) {
         let name = ctx.table.get(fd)?.preopen.as_ref().ok_or(Errno::Badf)?;
         if (path_len as usize) < name.len() {
             return Err(Errno::Nametoolong);
         }
         mem.write_bytes(path, name.as_bytes())
-    });
-    // fd_advise(fd, offset: filesize, len: filesize, advice) -> Result<(), errno>:
-    // posix_fadvise(2). advice: normal 0, sequential 1, random 2, willneed 3, dontneed 4,
-    // noreuse 5. Errors: EBADF, EINVAL (unknown advice), ENOTCAPABLE (FD_ADVISE), ESPIPE (pipe).
-    wasi_fn!(linker, "fd_advise", |ctx, _mem, fd: u32, offset: u64, len: u64, advice: u32| {
+    }
+
+    /// `fd_advise(fd: fd, offset: filesize, len: filesize, advice: advice) -> Result<(), errno>`
+    /// — posix_fadvise(2) for the `len` bytes at `offset` (`len` 0: to the end of the file).
+    /// advice: normal 0, sequential 1, random 2, willneed 3, dontneed 4, noreuse 5.
+    ///
+    /// Errors: `EBADF`, `EINVAL` (unknown advice), `ENOTCAPABLE` (`FD_ADVISE`), `ESPIPE` (a
+    /// pipe).
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_advisefd-fd-offset-filesize-len-filesize-advice-advice---result-errno>
+    fn fd_advise(ctx, _mem, fd: u32, offset: u64, len: u64, advice: u32) {
         use rustix::fs::Advice;
         let e = ctx.table.get(fd)?;
         let advice = match advice {
@@ -506,13 +568,18 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         };
         need(e, rights::FD_ADVISE)?;
         retry(|| rustix::fs::fadvise(host_fd(e), offset, std::num::NonZeroU64::new(len), advice))
-    });
-    // fd_allocate(fd, offset: filesize, len: filesize) -> Result<(), errno>: posix_fallocate:
-    // makes sure [offset, offset+len) is allocated, growing the file if it ends before
-    // (emulated with ftruncate where the filesystem has no fallocate).
-    // Errors: EBADF, EISDIR (a directory), ENOTCAPABLE (FD_ALLOCATE dropped or opened
-    // read-only), EINVAL (len 0), EFBIG (past the largest file size), ENOSPC.
-    wasi_fn!(linker, "fd_allocate", |ctx, _mem, fd: u32, offset: u64, len: u64| {
+    }
+
+    /// `fd_allocate(fd: fd, offset: filesize, len: filesize) -> Result<(), errno>` —
+    /// posix_fallocate: makes sure the bytes `[offset, offset+len)` are allocated, growing the
+    /// file if it ends before (emulated with ftruncate where the filesystem has no
+    /// fallocate).
+    ///
+    /// Errors: `EBADF`, `EISDIR` (a directory), `ENOTCAPABLE` (`FD_ALLOCATE` dropped, or
+    /// opened read-only), `EINVAL` (`len` 0), `EFBIG` (past the largest file size), `ENOSPC`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_allocatefd-fd-offset-filesize-len-filesize---result-errno>
+    fn fd_allocate(ctx, _mem, fd: u32, offset: u64, len: u64) {
         let e = ctx.table.get(fd)?;
         let hfd = writable(e, rights::FD_ALLOCATE)?;
         if len == 0 {
@@ -530,26 +597,41 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             }
             r => r,
         }
-    });
-    // fd_datasync(fd) -> Result<(), errno>: fdatasync(2).
-    // Errors: EBADF, ENOTCAPABLE (FD_DATASYNC), EINVAL (a pipe or socket), EIO.
-    wasi_fn!(linker, "fd_datasync", |ctx, _mem, fd: u32| {
+    }
+
+    /// `fd_datasync(fd: fd) -> Result<(), errno>` — fdatasync(2): the file's data (not all
+    /// its metadata) reaches the disk.
+    ///
+    /// Errors: `EBADF`, `ENOTCAPABLE` (`FD_DATASYNC`), `EINVAL` (a pipe or socket), `EIO`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_datasyncfd-fd---result-errno>
+    fn fd_datasync(ctx, _mem, fd: u32) {
         let e = ctx.table.get(fd)?;
         need(e, rights::FD_DATASYNC)?;
         retry(|| rustix::fs::fdatasync(host_fd(e)))
-    });
-    // fd_sync(fd) -> Result<(), errno>: fsync(2).
-    // Errors: EBADF, ENOTCAPABLE (FD_SYNC), EINVAL (a pipe or socket), EIO.
-    wasi_fn!(linker, "fd_sync", |ctx, _mem, fd: u32| {
+    }
+
+    /// `fd_sync(fd: fd) -> Result<(), errno>` — fsync(2): the file's data and metadata
+    /// reach the disk.
+    ///
+    /// Errors: `EBADF`, `ENOTCAPABLE` (`FD_SYNC`), `EINVAL` (a pipe or socket), `EIO`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_syncfd-fd---result-errno>
+    fn fd_sync(ctx, _mem, fd: u32) {
         let e = ctx.table.get(fd)?;
         need(e, rights::FD_SYNC)?;
         retry(|| rustix::fs::fsync(host_fd(e)))
-    });
-    // fd_fdstat_set_flags(fd, flags: fdflags) -> Result<(), errno>: sets APPEND and NONBLOCK
-    // (fcntl F_SETFL). DSYNC/RSYNC/SYNC are fixed when the file is opened: passing them as
-    // they are is accepted, changing them is ENOTSUP.
-    // Errors: EBADF, EINVAL (unknown bits), ENOTCAPABLE (FD_FDSTAT_SET_FLAGS), ENOTSUP.
-    wasi_fn!(linker, "fd_fdstat_set_flags", |ctx, _mem, fd: u32, flags: u32| {
+    }
+
+    /// `fd_fdstat_set_flags(fd: fd, flags: fdflags) -> Result<(), errno>` — sets `APPEND` (1)
+    /// and `NONBLOCK` (4) (fcntl `F_SETFL`). `DSYNC`/`RSYNC`/`SYNC` (2, 8, 16) are fixed when
+    /// the file is opened: passing them as they are is accepted, changing them is `ENOTSUP`.
+    ///
+    /// Errors: `EBADF`, `EINVAL` (unknown bits), `ENOTCAPABLE` (`FD_FDSTAT_SET_FLAGS`),
+    /// `ENOTSUP`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_fdstat_set_flagsfd-fd-flags-fdflags---result-errno>
+    fn fd_fdstat_set_flags(ctx, _mem, fd: u32, flags: u32) {
         use rustix::fs::OFlags;
         let e = ctx.table.get(fd)?;
         if flags & !0x1f != 0 {
@@ -573,10 +655,15 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             return Ok(());
         }
         retry(|| rustix::fs::fcntl_setfl(hfd, new))
-    });
-    // fd_fdstat_set_rights(fd, fs_rights_base: rights, fs_rights_inheriting: rights)
-    // -> Result<(), errno>: drops rights. Errors: EBADF, ENOTCAPABLE (adding any right).
-    wasi_fn!(linker, "fd_fdstat_set_rights", |ctx, _mem, fd: u32, base: u64, inheriting: u64| {
+    }
+
+    /// `fd_fdstat_set_rights(fd: fd, fs_rights_base: rights, fs_rights_inheriting: rights) -> Result<(), errno>`
+    /// — drops rights: the fd's base and inheriting rights become `base` and `inheriting`.
+    ///
+    /// Errors: `EBADF`, `ENOTCAPABLE` (adding any right).
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_fdstat_set_rightsfd-fd-fs_rights_base-rights-fs_rights_inheriting-rights---result-errno>
+    fn fd_fdstat_set_rights(ctx, _mem, fd: u32, base: u64, inheriting: u64) {
         let e = ctx.table.get_mut(fd)?;
         if base & !e.rights_base != 0 || inheriting & !e.rights_inheriting != 0 {
             return Err(Errno::Notcapable);
@@ -584,64 +671,77 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         e.rights_base = base;
         e.rights_inheriting = inheriting;
         Ok(())
-    });
-    // fd_filestat_get(fd) -> Result<filestat, errno>: fstat(2), written as the 64-byte
-    // `filestat` (see `Filestat::write_p1`). Errors: EBADF, ENOTCAPABLE (FD_FILESTAT_GET),
-    // EFAULT.
-    wasi_fn!(linker, "fd_filestat_get", |ctx, mem, fd: u32, buf: u32| {
+    }
+
+    /// `fd_filestat_get(fd: fd) -> Result<filestat, errno>` — fstat(2), written as the
+    /// 64-byte `filestat` at `buf`: dev u64 @0, ino u64 @8, filetype u8 @16, nlink u64 @24,
+    /// size u64 @32 (bytes), atim @40, mtim @48, ctim @56 (u64 ns since the epoch).
+    ///
+    /// Errors: `EBADF`, `ENOTCAPABLE` (`FD_FILESTAT_GET`), `EFAULT`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_filestat_getfd-fd---resultfilestat-errno>
+    fn fd_filestat_get(ctx, mem, fd: u32, buf: u32) {
         mem.slice(buf, 64)?;
         let st = filestat(ctx.table.get(fd)?)?;
         st.write_p1(&mut mem, buf)
-    });
-    // fd_filestat_set_size(fd, size: filesize) -> Result<(), errno>: ftruncate(2).
-    // Errors: EBADF, EISDIR, ENOTCAPABLE (FD_FILESTAT_SET_SIZE dropped or opened read-only),
-    // EFBIG, EINVAL (not a regular file).
-    wasi_fn!(linker, "fd_filestat_set_size", |ctx, _mem, fd: u32, size: u64| {
+    }
+
+    /// `fd_filestat_set_size(fd: fd, size: filesize) -> Result<(), errno>` — ftruncate(2) to
+    /// `size` bytes (growing fills with zeros).
+    ///
+    /// Errors: `EBADF`, `EISDIR`, `ENOTCAPABLE` (`FD_FILESTAT_SET_SIZE` dropped, or opened
+    /// read-only), `EFBIG`, `EINVAL` (not a regular file).
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_filestat_set_sizefd-fd-size-filesize---result-errno>
+    fn fd_filestat_set_size(ctx, _mem, fd: u32, size: u64) {
         let e = ctx.table.get(fd)?;
         let hfd = writable(e, rights::FD_FILESTAT_SET_SIZE)?;
         if size > i64::MAX as u64 {
             return Err(Errno::Fbig);
         }
         retry(|| rustix::fs::ftruncate(hfd, size))
-    });
-    // fd_filestat_set_times(fd, atim: timestamp, mtim: timestamp, fst_flags: fstflags)
-    // -> Result<(), errno>: futimens(2). fstflags: ATIM 1, ATIM_NOW 2, MTIM 4, MTIM_NOW 8.
-    // Errors: EBADF, EINVAL (unknown bits, or a value and _NOW for one field), ENOTCAPABLE
-    // (FD_FILESTAT_SET_TIMES dropped, a file opened read-only, a read-only directory).
-    wasi_fn!(
-        linker,
-        "fd_filestat_set_times",
-        |ctx, _mem, fd: u32, atim: u64, mtim: u64, fst_flags: u32| {
-            let e = ctx.table.get(fd)?;
-            let ts = timestamps(atim, mtim, fst_flags)?;
-            need(e, rights::FD_FILESTAT_SET_TIMES)?;
-            if let Object::Descriptor(d) = &e.object {
-                let ok = match d.kind {
-                    DescriptorKind::Dir => d.dir_perms.mutate,
-                    DescriptorKind::File => d.file_perms.write,
-                };
-                if !ok {
-                    return Err(Errno::Notcapable);
-                }
+    }
+
+    /// `fd_filestat_set_times(fd: fd, atim: timestamp, mtim: timestamp, fst_flags: fstflags) -> Result<(), errno>`
+    /// — futimens(2): each time (ns since the epoch) is set to its value, to now, or left
+    /// alone. fstflags: `ATIM` 1, `ATIM_NOW` 2, `MTIM` 4, `MTIM_NOW` 8.
+    ///
+    /// Errors: `EBADF`, `EINVAL` (unknown bits, or a value and `_NOW` for one field),
+    /// `ENOTCAPABLE` (`FD_FILESTAT_SET_TIMES` dropped, a file opened read-only, a read-only
+    /// directory).
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_filestat_set_timesfd-fd-atim-timestamp-mtim-timestamp-fst_flags-fstflags---result-errno>
+    fn fd_filestat_set_times(ctx, _mem, fd: u32, atim: u64, mtim: u64, fst_flags: u32) {
+        let e = ctx.table.get(fd)?;
+        let ts = timestamps(atim, mtim, fst_flags)?;
+        need(e, rights::FD_FILESTAT_SET_TIMES)?;
+        if let Object::Descriptor(d) = &e.object {
+            let ok = match d.kind {
+                DescriptorKind::Dir => d.dir_perms.mutate,
+                DescriptorKind::File => d.file_perms.write,
+            };
+            if !ok {
+                return Err(Errno::Notcapable);
             }
-            retry(|| rustix::fs::futimens(host_fd(e), &ts))
         }
-    );
-    // fd_readdir(fd, buf: Pointer<u8>, buf_len: size, cookie: dircookie) -> Result<size, errno>:
-    // fills `buf` with `dirent`s (24-byte header: d_next u64 @0, d_ino u64 @8, d_namlen u32
-    // @16, d_type u8 @20; then the name, no NUL) starting at `cookie` (0 = the start; each
-    // d_next resumes after its entry). `.` and `..` are included. The buffer is filled
-    // completely when there are more entries, the last one cut short: the caller sees
-    // bufused == buf_len and reads again from the last complete entry's d_next. bufused <
-    // buf_len means the end was reached.
-    // Errors: EBADF, ENOTDIR (not a directory), ENOTCAPABLE (FD_READDIR), EFAULT.
-    wasi_fn!(linker, "fd_readdir", |ctx,
-                                    mem,
-                                    fd: u32,
-                                    buf: u32,
-                                    buf_len: u32,
-                                    cookie: u64,
-                                    bufused: u32| {
+        retry(|| rustix::fs::futimens(host_fd(e), &ts))
+    }
+
+    /// `fd_readdir(fd: fd, buf: Pointer<u8>, buf_len: size, cookie: dircookie) -> Result<size, errno>`
+    /// — fills the `buf_len` bytes at `buf` with `dirent`s (a 24-byte header: d_next u64 @0,
+    /// d_ino u64 @8, d_namlen u32 @16, d_type u8 @20; then the name, no NUL) starting at
+    /// `cookie` (0 = the start; each d_next resumes after its entry), and writes the bytes
+    /// used (u32) at `bufused`. `.` and `..` are included. The buffer is filled completely
+    /// when there are more entries, the last one cut short: the caller sees `bufused ==
+    /// buf_len` and reads again from the last complete entry's d_next; `bufused < buf_len`
+    /// means the end was reached. Reads with getdents64 into a stack buffer (no
+    /// allocation); cookies are the kernel's directory offsets.
+    ///
+    /// Errors: `EBADF`, `ENOTDIR` (not a directory), `ENOTCAPABLE` (`FD_READDIR`, or a
+    /// directory that may not be read), `EFAULT`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_readdirfd-fd-buf-pointeru8-buf_len-size-cookie-dircookie---resultsize-errno>
+    fn fd_readdir(ctx, mem, fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused: u32) {
         mem.slice(bufused, 4)?;
         mem.slice(buf, buf_len)?;
         let e = ctx.table.get(fd)?;
@@ -652,11 +752,17 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         }
         let used = readdir(d.as_fd(), cookie, mem.slice_mut(buf, buf_len)?)?;
         mem.write_u32(bufused, used as u32)
-    });
-    // fd_renumber(fd, to: fd) -> Result<(), errno>: moves `fd` to `to`, closing what `to`
-    // held (`fd` == `to` does nothing). Errors: EBADF (either not open).
-    wasi_fn!(linker, "fd_renumber", |ctx, _mem, fd: u32, to: u32| { ctx.table.renumber(fd, to) });
-    Ok(())
+    }
+
+    /// `fd_renumber(fd: fd, to: fd) -> Result<(), errno>` — moves `fd` to `to`, closing what
+    /// `to` held (`fd` == `to` does nothing).
+    ///
+    /// Errors: `EBADF` (either not open).
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_renumberfd-fd-to-fd---result-errno>
+    fn fd_renumber(ctx, _mem, fd: u32, to: u32) {
+        ctx.table.renumber(fd, to)
+    }
 }
 
 /// `fd_seek` semantics, shared with preview0 (which numbers `whence` differently).

@@ -3,13 +3,16 @@
 //! shared host objects of the [`WasiCtx`]. No p2 resources are built to serve a p1 call.
 //!
 //! One file per family: [`args`] (args/environ), [`clock`], [`fd`], [`path`], [`poll`],
-//! [`proc`], [`random`], [`sched`], [`sock`]. Every function is registered through one
-//! dispatch point (the `wasi_fn!` macro), which turns `Result<(), Errno>` into the errno
-//! the guest sees and, with `--trace`, logs one line per call.
+//! [`proc`], [`random`], [`sched`], [`sock`]. Each preview1 function is a public function
+//! named like the witx one ([`fd::fd_write`], [`path::path_open`], …), documented with its
+//! witx signature, what it reads and writes in guest memory, its errors and a spec link;
+//! [`add_to_linker`] defines them all. Every function goes through one dispatch point (the
+//! `wasi_fn!` macro), which turns `Result<(), Errno>` into the errno the guest sees and, with
+//! `--trace`, logs one line per call: `{module}::{name}(args) -> result [duration]`.
 //!
 //! `wasi_unstable` (preview0) names are served by the same functions wherever the ABI is the
-//! same; `fd_seek`, `fd_filestat_get`, `path_filestat_get` and `poll_oneoff` differ in layout
-//! and have their own p0 variants.
+//! same (traced under `wasi_unstable`); `fd_seek`, `fd_filestat_get`, `path_filestat_get`
+//! and `poll_oneoff` differ in layout and have their own variants in [`p0`].
 //!
 //! Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md>
 
@@ -28,7 +31,7 @@ use table::{FdEntry, FdTable, Object};
 pub mod args;
 pub mod clock;
 pub mod fd;
-mod p0;
+pub mod p0;
 pub mod path;
 pub mod poll;
 pub mod proc;
@@ -147,21 +150,19 @@ impl P1View for P1Ctx {
 ///
 /// Errors: only if `linker` already defines one of the names and shadowing is off.
 pub fn add_to_linker<T: P1View>(linker: &mut Linker<T>) -> AnyResult<()> {
-    args::add(linker)?;
-    clock::add(linker)?;
-    fd::add(linker)?;
-    path::add(linker)?;
-    poll::add(linker)?;
-    proc::add(linker)?;
-    random::add(linker)?;
-    sched::add(linker)?;
-    sock::add(linker)?;
-    for name in P1_FUNCTIONS.iter().filter(|n| !P0_DIFFERENT.contains(n)) {
-        // Every name is defined above (the `all_functions_defined` test checks); an alias of
-        // a missing one would be a host bug caught there, not a guest error.
-        let _ = linker.alias(MODULE, name, MODULE_P0, name);
-    }
-    p0::add(linker)?;
+    // Every preview1 function is also the preview0 one unless its p0 ABI differs; the
+    // `all_functions_defined` test checks that both modules are complete.
+    let p0 = Some((MODULE_P0, P0_DIFFERENT));
+    args::add(linker, p0)?;
+    clock::add(linker, p0)?;
+    fd::add(linker, p0)?;
+    path::add(linker, p0)?;
+    poll::add(linker, p0)?;
+    proc::add(linker, p0)?;
+    random::add(linker, p0)?;
+    sched::add(linker, p0)?;
+    sock::add(linker, p0)?;
+    p0::add(linker, None)?;
     Ok(())
 }
 
@@ -301,9 +302,17 @@ pub(crate) fn code(r: Result<()>) -> i32 {
     }
 }
 
-/// Logs one hostcall (`--trace`): function, arguments, result, duration.
+/// Logs one hostcall (`--trace`): `{module}::{name}(args) -> result [duration]`, where
+/// `module` is the import module the guest called through (`wasi_snapshot_preview1` or
+/// `wasi_unstable`).
 #[cold]
-pub(crate) fn trace_call(name: &str, args: &[(&str, i64)], r: Result<()>, start: Instant) {
+pub(crate) fn trace_call(
+    module: &str,
+    name: &str,
+    args: &[(&str, i64)],
+    r: Result<()>,
+    start: Instant,
+) {
     use std::fmt::Write;
     let mut a = String::new();
     for (i, (k, v)) in args.iter().enumerate() {
@@ -313,32 +322,116 @@ pub(crate) fn trace_call(name: &str, args: &[(&str, i64)], r: Result<()>, start:
         Ok(()) => "success".to_string(),
         Err(e) => e.name().to_string(),
     };
-    tracing::info!(
-        target: "eddy::p1",
-        "{MODULE}::{name}({a}) -> {result} [{:?}]",
-        start.elapsed()
-    );
+    tracing::info!(target: "eddy::p1", "{module}::{name}({a}) -> {result} [{:?}]", start.elapsed());
 }
 
-/// Registers one preview1 function. The body sees `$ctx: &mut P1Ctx` and
-/// `$mem: GuestMemory`, and evaluates to `Result<(), Errno>`.
+/// Defines preview1 (or preview0) host functions: the one dispatch point of every p1 call.
+///
+/// ```text
+/// wasi_fn! {
+///     module = MODULE, register = add;
+///     /// `fd_close(fd: fd) -> Result<(), errno>` — ...
+///     fn fd_close(ctx, _mem, fd: u32) { ctx.table.remove(fd).map(drop) }
+///     ...
+/// }
+/// ```
+///
+/// For each `fn` it generates:
+/// - the documented public item
+///   `pub fn fd_close<T: P1View>(caller: &mut Caller<'_, T>, fd: u32) -> wasmtime::Result<i32>`
+///   (`#[inline]`), the function as the guest calls it through `module`;
+/// - its implementation, `fd_close::imp(module, caller, fd)` (`#[inline(always)]`, an
+///   associated function of a private uninhabited type named like the function, so it needs
+///   no second name): it splits the caller into `$mem` ([`GuestMemory`]) and `$ctx`
+///   (`&mut P1Ctx`), runs the body (which evaluates to `Result<(), Errno>`), logs one
+///   `--trace` line naming `module` when tracing is on, and returns the errno number the
+///   guest sees.
+///
+/// It also generates `fn register<T: P1View>(linker, alias)`, which defines each function in
+/// `linker` under `module` (`|mut c: Caller<'_, T>, fd: u32| fd_close(&mut c, fd)`) and, when
+/// `alias` is `Some((module, except))`, under that module too for every name not in `except`,
+/// tracing it under the alias's name.
 macro_rules! wasi_fn {
-    ($linker:expr, $name:literal, |$ctx:ident, $mem:ident $(, $arg:ident : $ty:ty)*| $body:block) => {
-        $linker.func_wrap(
-            $crate::p1::MODULE,
-            $name,
-            |mut caller: wasmtime::Caller<'_, T> $(, $arg: $ty)*| -> wasmtime::Result<i32> {
-                #[allow(unused_mut)]
-                let (mut $mem, $ctx) = $crate::p1::split(&mut caller)?;
-                let start = if $ctx.trace { Some(std::time::Instant::now()) } else { None };
-                #[allow(clippy::redundant_closure_call)]
-                let r: $crate::errno::Result<()> = (|| $body)();
-                if let Some(start) = start {
-                    $crate::p1::trace_call($name, &[$((stringify!($arg), $arg as i64)),*], r, start);
+    (
+        module = $module:expr, register = $register:ident;
+        $(
+            $(#[$attr:meta])*
+            fn $name:ident($ctx:ident, $mem:ident $(, $arg:ident : $ty:ty)* $(,)?) $body:block
+        )*
+    ) => {
+        $(
+            $(#[$attr])*
+            ///
+            /// Host side: returns `Ok` with the errno number the guest receives (0 = success);
+            /// `Err` is a trap (the instance exports no memory, or a shared one).
+            #[inline]
+            #[allow(clippy::too_many_arguments)] // the witx ABI's, flattened
+            pub fn $name<T: $crate::p1::P1View>(
+                caller: &mut wasmtime::Caller<'_, T>
+                $(, $arg: $ty)*
+            ) -> wasmtime::Result<i32> {
+                $name::imp($module, caller $(, $arg)*)
+            }
+
+            #[allow(non_camel_case_types)]
+            enum $name {}
+
+            impl $name {
+                #[inline(always)]
+                #[allow(clippy::too_many_arguments)]
+                fn imp<T: $crate::p1::P1View>(
+                    module: &'static str,
+                    caller: &mut wasmtime::Caller<'_, T>
+                    $(, $arg: $ty)*
+                ) -> wasmtime::Result<i32> {
+                    #[allow(unused_mut)]
+                    let (mut $mem, $ctx) = $crate::p1::split(caller)?;
+                    let start = if $ctx.trace { Some(std::time::Instant::now()) } else { None };
+                    #[allow(clippy::redundant_closure_call)]
+                    let r: $crate::errno::Result<()> = (|| $body)();
+                    if let Some(start) = start {
+                        $crate::p1::trace_call(
+                            module,
+                            stringify!($name),
+                            &[$((stringify!($arg), $arg as i64)),*],
+                            r,
+                            start,
+                        );
+                    }
+                    Ok($crate::p1::code(r))
                 }
-                Ok($crate::p1::code(r))
-            },
-        )?
+            }
+        )*
+
+        /// Defines this module's functions in `linker` under their module and, with
+        /// `Some((module, except))`, under that module too, except the names in `except`
+        /// (see `wasi_fn!`).
+        pub(crate) fn $register<T: $crate::p1::P1View>(
+            linker: &mut wasmtime::Linker<T>,
+            alias: Option<(&'static str, &[&str])>,
+        ) -> wasmtime::Result<()> {
+            $(
+                linker.func_wrap(
+                    $module,
+                    stringify!($name),
+                    |mut caller: wasmtime::Caller<'_, T> $(, $arg: $ty)*| {
+                        $name(&mut caller $(, $arg)*)
+                    },
+                )?;
+                if let Some((alias, except)) = alias {
+                    if !except.contains(&stringify!($name)) {
+                        linker.func_wrap(
+                            alias,
+                            stringify!($name),
+                            move |mut caller: wasmtime::Caller<'_, T> $(, $arg: $ty)*| {
+                                $name::imp(alias, &mut caller $(, $arg)*)
+                            },
+                        )?;
+                    }
+                }
+            )*
+            Ok(())
+        }
     };
 }
 pub(crate) use wasi_fn;
@@ -417,5 +510,93 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "not defined: {missing:?}");
+    }
+
+    /// A `tracing` subscriber that keeps the message of every event on its thread.
+    struct Capture(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl tracing::Subscriber for Capture {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            struct Message<'a>(&'a mut String);
+            impl tracing::field::Visit for Message<'_> {
+                fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                    if f.name() == "message" {
+                        use std::fmt::Write;
+                        let _ = write!(self.0, "{v:?}");
+                    }
+                }
+            }
+            let mut line = String::new();
+            event.record(&mut Message(&mut line));
+            self.0.lock().unwrap().push(line);
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    /// `--trace` logs preview0 calls through the same dispatch point as preview1 ones, under
+    /// their own module name: the four p0-only functions and one shared with preview1.
+    #[test]
+    fn p0_calls_are_traced_with_their_module() {
+        let engine = wasmtime::Engine::default();
+        let module = wasmtime::Module::new(
+            &engine,
+            r#"(module
+                (import "wasi_unstable" "fd_seek"
+                    (func $p0_seek (param i32 i64 i32 i32) (result i32)))
+                (import "wasi_snapshot_preview1" "fd_seek"
+                    (func $p1_seek (param i32 i64 i32 i32) (result i32)))
+                (import "wasi_unstable" "fd_filestat_get"
+                    (func $p0_fstat (param i32 i32) (result i32)))
+                (import "wasi_unstable" "path_filestat_get"
+                    (func $p0_pstat (param i32 i32 i32 i32 i32) (result i32)))
+                (import "wasi_unstable" "poll_oneoff"
+                    (func $p0_poll (param i32 i32 i32 i32) (result i32)))
+                (import "wasi_unstable" "fd_close" (func $p0_close (param i32) (result i32)))
+                (memory (export "memory") 1)
+                (func (export "run")
+                    (drop (call $p0_seek (i32.const 99) (i64.const 0) (i32.const 1) (i32.const 16)))
+                    (drop (call $p1_seek (i32.const 99) (i64.const 0) (i32.const 1) (i32.const 16)))
+                    (drop (call $p0_fstat (i32.const 99) (i32.const 64)))
+                    (drop (call $p0_pstat (i32.const 99) (i32.const 0) (i32.const 0) (i32.const 0)
+                        (i32.const 64)))
+                    (drop (call $p0_poll (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))
+                    (drop (call $p0_close (i32.const 99)))))"#,
+        )
+        .unwrap();
+        let mut linker: Linker<P1Ctx> = Linker::new(&engine);
+        add_to_linker(&mut linker).unwrap();
+        let ctx = P1Ctx::new(crate::WasiCtxBuilder::new().trace(true).build().unwrap()).unwrap();
+        let mut store = wasmtime::Store::new(&engine, ctx);
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let run = instance.get_typed_func::<(), ()>(&mut store, "run").unwrap();
+
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let capture = Capture(std::sync::Arc::clone(&lines));
+        tracing::subscriber::with_default(capture, || run.call(&mut store, ()).unwrap());
+
+        let lines = lines.lock().unwrap();
+        let expected = [
+            "wasi_unstable::fd_seek(fd=99, offset=0, whence=1, newoffset=16) -> Badf [",
+            "wasi_snapshot_preview1::fd_seek(fd=99, offset=0, whence=1, newoffset=16) -> Badf [",
+            "wasi_unstable::fd_filestat_get(fd=99, buf=64) -> Badf [",
+            "wasi_unstable::path_filestat_get(fd=99, flags=0, path=0, len=0, buf=64) -> Badf [",
+            "wasi_unstable::poll_oneoff(subscriptions=0, events=0, nsubscriptions=0, nevents=0) \
+             -> Inval [",
+            // The preview1 function, under the module the guest called.
+            "wasi_unstable::fd_close(fd=99) -> Badf [",
+        ];
+        assert_eq!(lines.len(), expected.len(), "{lines:#?}");
+        for (line, want) in lines.iter().zip(expected) {
+            assert!(line.starts_with(want), "{line:?} should start with {want:?}");
+        }
     }
 }

@@ -15,12 +15,11 @@
 use std::mem::MaybeUninit;
 
 use rustix::fs::OFlags;
-use wasmtime::Linker;
 
 use super::fd::{need, Filestat};
 use super::table::{FdEntry, Object};
-use super::{rights, wasi_fn, GuestMemory};
-use super::{P1Ctx, P1View};
+use super::P1Ctx;
+use super::{rights, wasi_fn, GuestMemory, MODULE};
 use crate::errno::{Errno, Result};
 use crate::filesystem::resolve;
 use crate::filesystem::{Descriptor, DescriptorKind, FilePerms};
@@ -163,32 +162,41 @@ fn open_request(
     Ok(OpenRequest { flags, read, write, directory: oflags & O_DIRECTORY != 0 })
 }
 
-pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    // path_open(fd, dirflags: lookupflags, path: string, oflags, fs_rights_base: rights,
-    // fs_rights_inheriting: rights, fdflags) -> Result<fd, errno>: opens `path` beneath the
-    // directory `fd`. oflags: CREAT 1, DIRECTORY 2, EXCL 4, TRUNC 8; dirflags SYMLINK_FOLLOW 1
-    // (else a final symlink is ELOOP); fdflags APPEND 1, DSYNC 2, NONBLOCK 4, RSYNC 8, SYNC 16.
-    // The host file is opened for reading unless only FD_WRITE is asked, for writing if
-    // FD_WRITE, TRUNC or APPEND is. The new fd's rights are those asked for, within the
-    // directory's inheriting rights and what the object can do; its permissions are the
-    // directory's, narrowed to the access asked for.
-    // Errors: EBADF, ENOTDIR (`fd` not a directory, DIRECTORY on a non-directory, a trailing
-    // slash on a file), EINVAL (unknown flag bits), ENOTCAPABLE (PATH_OPEN; CREAT without
-    // PATH_CREATE_FILE or in a read-only directory; TRUNC without PATH_FILESTAT_SET_SIZE;
-    // writing, creating or truncating under read-only file permissions; an escape from the
-    // directory), ELOOP (symlink loop, or a final symlink without SYMLINK_FOLLOW), EEXIST
-    // (CREAT|EXCL), EISDIR (a directory for writing), ENOENT, EMFILE, EFAULT, EILSEQ.
-    wasi_fn!(linker, "path_open", |ctx,
-                                   mem,
-                                   fd: u32,
-                                   dirflags: u32,
-                                   path: u32,
-                                   path_len: u32,
-                                   oflags: u32,
-                                   fs_rights_base: u64,
-                                   fs_rights_inheriting: u64,
-                                   fdflags: u32,
-                                   opened_fd: u32| {
+wasi_fn! {
+    module = MODULE, register = add;
+
+    /// `path_open(fd: fd, dirflags: lookupflags, path: string, oflags: oflags, fs_rights_base: rights, fs_rights_inheriting: rights, fdflags: fdflags) -> Result<fd, errno>`
+    /// — opens `path` (`path_len` bytes of UTF-8) beneath the directory `fd` and writes the
+    /// new fd (u32) at `opened_fd`. oflags: `CREAT` 1, `DIRECTORY` 2, `EXCL` 4, `TRUNC` 8;
+    /// dirflags: `SYMLINK_FOLLOW` 1 (else a final symlink is `ELOOP`); fdflags: `APPEND` 1,
+    /// `DSYNC` 2, `NONBLOCK` 4, `RSYNC` 8, `SYNC` 16. The host file is opened for reading
+    /// unless only `FD_WRITE` is asked, for writing if `FD_WRITE`, `TRUNC` or `APPEND` is.
+    /// The new fd's rights are those asked for, within the directory's inheriting rights and
+    /// what the object can do; its permissions are the directory's, narrowed to the access
+    /// asked for.
+    ///
+    /// Errors: `EBADF`, `ENOTDIR` (`fd` not a directory, `DIRECTORY` on a non-directory, a
+    /// trailing slash on a file), `EINVAL` (unknown flag bits), `ENOTCAPABLE` (`PATH_OPEN`;
+    /// `CREAT` without `PATH_CREATE_FILE` or in a read-only directory; `TRUNC` without
+    /// `PATH_FILESTAT_SET_SIZE`; writing, creating or truncating under read-only file
+    /// permissions; an escape from the directory), `ELOOP` (symlink loop, or a final symlink
+    /// without `SYMLINK_FOLLOW`), `EEXIST` (`CREAT|EXCL`), `EISDIR` (a directory for
+    /// writing), `ENOENT`, `EMFILE`, `EFAULT`, `EILSEQ`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-path_openfd-fd-dirflags-lookupflags-path-string-oflags-oflags-fs_rights_base-rights-fs_rights_inheriting-rights-fdflags-fdflags---resultfd-errno>
+    fn path_open(
+        ctx,
+        mem,
+        fd: u32,
+        dirflags: u32,
+        path: u32,
+        path_len: u32,
+        oflags: u32,
+        fs_rights_base: u64,
+        fs_rights_inheriting: u64,
+        fdflags: u32,
+        opened_fd: u32,
+    ) {
         mem.slice(opened_fd, 4)?;
         let e = ctx.table.get(fd)?;
         let d = dir(e, rights::PATH_OPEN)?;
@@ -214,71 +222,89 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             preopen: None,
         })?;
         mem.write_u32(opened_fd, new_fd)
-    });
-    // path_create_directory(fd, path: string) -> Result<(), errno>: mkdirat(2), mode 0777
-    // (less the host umask). Errors: EBADF, ENOTDIR, ENOTCAPABLE (PATH_CREATE_DIRECTORY, a
-    // read-only directory, an escape), EEXIST, ENOENT (missing parent, empty path), EFAULT,
-    // EILSEQ.
-    wasi_fn!(linker, "path_create_directory", |ctx, mem, fd: u32, path: u32, path_len: u32| {
+    }
+
+    /// `path_create_directory(fd: fd, path: string) -> Result<(), errno>` — mkdirat(2) of
+    /// `path` beneath `fd`, mode 0777 (less the host umask).
+    ///
+    /// Errors: `EBADF`, `ENOTDIR`, `ENOTCAPABLE` (`PATH_CREATE_DIRECTORY`, a read-only
+    /// directory, an escape), `EEXIST`, `ENOENT` (missing parent, empty path), `EFAULT`,
+    /// `EILSEQ`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-path_create_directoryfd-fd-path-string---result-errno>
+    fn path_create_directory(ctx, mem, fd: u32, path: u32, path_len: u32) {
         let d = dir_mut(ctx.table.get(fd)?, rights::PATH_CREATE_DIRECTORY)?;
         let path = mem.str(path, path_len)?;
         d.create_directory_at(path)
-    });
-    // path_filestat_get(fd, flags: lookupflags, path: string) -> Result<filestat, errno>:
-    // stat of `path` beneath `fd` (following a final symlink with SYMLINK_FOLLOW), written as
-    // the 64-byte `filestat`. Errors: EBADF, ENOTDIR, EINVAL (flags), ENOTCAPABLE
-    // (PATH_FILESTAT_GET, an escape), ENOENT, ELOOP, EFAULT, EILSEQ.
-    wasi_fn!(linker, "path_filestat_get", |ctx,
-                                           mem,
-                                           fd: u32,
-                                           flags: u32,
-                                           path: u32,
-                                           path_len: u32,
-                                           buf: u32| {
+    }
+
+    /// `path_filestat_get(fd: fd, flags: lookupflags, path: string) -> Result<filestat, errno>`
+    /// — stat of `path` beneath `fd` (following a final symlink with `SYMLINK_FOLLOW` 1),
+    /// written as the 64-byte `filestat` at `buf` (layout as
+    /// [`fd_filestat_get`](super::fd::fd_filestat_get):
+    /// dev u64 @0, ino u64 @8, filetype u8 @16, nlink u64 @24, size u64 @32, atim @40,
+    /// mtim @48, ctim @56).
+    ///
+    /// Errors: `EBADF`, `ENOTDIR`, `EINVAL` (flags), `ENOTCAPABLE` (`PATH_FILESTAT_GET`, an
+    /// escape), `ENOENT`, `ELOOP`, `EFAULT`, `EILSEQ`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-path_filestat_getfd-fd-flags-lookupflags-path-string---resultfilestat-errno>
+    fn path_filestat_get(ctx, mem, fd: u32, flags: u32, path: u32, path_len: u32, buf: u32) {
         mem.slice(buf, 64)?;
         let st = path_filestat(ctx, &mem, fd, flags, path, path_len)?;
         st.write_p1(&mut mem, buf)
-    });
-    // path_filestat_set_times(fd, flags: lookupflags, path: string, atim: timestamp,
-    // mtim: timestamp, fst_flags: fstflags) -> Result<(), errno>: utimensat(2). A final
-    // symlink is followed (beneath `fd`) with SYMLINK_FOLLOW, else its own times are set.
-    // Errors: EBADF, ENOTDIR, EINVAL (unknown bits; a value and _NOW for one field),
-    // ENOTCAPABLE (PATH_FILESTAT_SET_TIMES, a read-only directory, an escape), ENOENT, ELOOP,
-    // EFAULT, EILSEQ.
-    wasi_fn!(
-        linker,
-        "path_filestat_set_times",
-        |ctx,
-         mem,
-         fd: u32,
-         flags: u32,
-         path: u32,
-         path_len: u32,
-         atim: u64,
-         mtim: u64,
-         fst_flags: u32| {
-            let d = dir_mut(ctx.table.get(fd)?, rights::PATH_FILESTAT_SET_TIMES)?;
-            let follow = lookupflags(flags)?;
-            let ts = super::fd::timestamps(atim, mtim, fst_flags)?;
-            let path = mem.str(path, path_len)?;
-            d.set_times_at(follow, path, &ts)
-        }
-    );
-    // path_link(old_fd, old_flags: lookupflags, old_path: string, new_fd, new_path: string)
-    // -> Result<(), errno>: linkat(2): a hard link at `new_path` to `old_path` (to the target
-    // of a final symlink with SYMLINK_FOLLOW, resolved beneath `old_fd`).
-    // Errors: EBADF (either fd), ENOTDIR, EINVAL (flags), ENOTCAPABLE (PATH_LINK_SOURCE on
-    // old_fd, PATH_LINK_TARGET on new_fd, either read-only, an escape on either side), EEXIST,
-    // ENOENT, EPERM (a directory), EXDEV, EFAULT, EILSEQ.
-    wasi_fn!(linker, "path_link", |ctx,
-                                   mem,
-                                   old_fd: u32,
-                                   old_flags: u32,
-                                   old_path: u32,
-                                   old_len: u32,
-                                   new_fd: u32,
-                                   new_path: u32,
-                                   new_len: u32| {
+    }
+
+    /// `path_filestat_set_times(fd: fd, flags: lookupflags, path: string, atim: timestamp, mtim: timestamp, fst_flags: fstflags) -> Result<(), errno>`
+    /// — utimensat(2): times in ns since the epoch, fstflags as
+    /// [`fd_filestat_set_times`](super::fd::fd_filestat_set_times). A final symlink is
+    /// followed (beneath `fd`) with `SYMLINK_FOLLOW`, else its own times are set.
+    ///
+    /// Errors: `EBADF`, `ENOTDIR`, `EINVAL` (unknown bits; a value and `_NOW` for one
+    /// field), `ENOTCAPABLE` (`PATH_FILESTAT_SET_TIMES`, a read-only directory, an escape),
+    /// `ENOENT`, `ELOOP`, `EFAULT`, `EILSEQ`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-path_filestat_set_timesfd-fd-flags-lookupflags-path-string-atim-timestamp-mtim-timestamp-fst_flags-fstflags---result-errno>
+    fn path_filestat_set_times(
+        ctx,
+        mem,
+        fd: u32,
+        flags: u32,
+        path: u32,
+        path_len: u32,
+        atim: u64,
+        mtim: u64,
+        fst_flags: u32,
+    ) {
+        let d = dir_mut(ctx.table.get(fd)?, rights::PATH_FILESTAT_SET_TIMES)?;
+        let follow = lookupflags(flags)?;
+        let ts = super::fd::timestamps(atim, mtim, fst_flags)?;
+        let path = mem.str(path, path_len)?;
+        d.set_times_at(follow, path, &ts)
+    }
+
+    /// `path_link(old_fd: fd, old_flags: lookupflags, old_path: string, new_fd: fd, new_path: string) -> Result<(), errno>`
+    /// — linkat(2): a hard link at `new_path` (beneath `new_fd`) to `old_path` (beneath
+    /// `old_fd`; to the target of a final symlink with `SYMLINK_FOLLOW`, resolved beneath
+    /// `old_fd`).
+    ///
+    /// Errors: `EBADF` (either fd), `ENOTDIR`, `EINVAL` (flags), `ENOTCAPABLE`
+    /// (`PATH_LINK_SOURCE` on `old_fd`, `PATH_LINK_TARGET` on `new_fd`, either read-only, an
+    /// escape on either side), `EEXIST`, `ENOENT`, `EPERM` (a directory), `EXDEV`, `EFAULT`,
+    /// `EILSEQ`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-path_linkold_fd-fd-old_flags-lookupflags-old_path-string-new_fd-fd-new_path-string---result-errno>
+    fn path_link(
+        ctx,
+        mem,
+        old_fd: u32,
+        old_flags: u32,
+        old_path: u32,
+        old_len: u32,
+        new_fd: u32,
+        new_path: u32,
+        new_len: u32,
+    ) {
         let (oe, ne) = (ctx.table.get(old_fd)?, ctx.table.get(new_fd)?);
         let od = dir_mut(oe, rights::PATH_LINK_SOURCE)?;
         let nd = dir_mut(ne, rights::PATH_LINK_TARGET)?;
@@ -286,19 +312,27 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         let old = mem.str(old_path, old_len)?;
         let new = mem.str(new_path, new_len)?;
         od.link_at(follow, old, nd, new)
-    });
-    // path_readlink(fd, path: string, buf: Pointer<u8>, buf_len: size) -> Result<size, errno>:
-    // readlinkat(2) into `buf`, cut short at buf_len (no NUL). The link's text is returned
-    // whatever it points at. Errors: EBADF, ENOTDIR, ENOTCAPABLE (PATH_READLINK, an escape in
-    // the directories leading to it), EINVAL (not a symlink), ENOENT, EFAULT, EILSEQ.
-    wasi_fn!(linker, "path_readlink", |ctx,
-                                       mem,
-                                       fd: u32,
-                                       path: u32,
-                                       path_len: u32,
-                                       buf: u32,
-                                       buf_len: u32,
-                                       bufused: u32| {
+    }
+
+    /// `path_readlink(fd: fd, path: string, buf: Pointer<u8>, buf_len: size) -> Result<size, errno>`
+    /// — readlinkat(2) into the `buf_len` bytes at `buf`, cut short at `buf_len` (no NUL);
+    /// writes the bytes placed (u32) at `bufused`. The link's text is returned whatever it
+    /// points at.
+    ///
+    /// Errors: `EBADF`, `ENOTDIR`, `ENOTCAPABLE` (`PATH_READLINK`, an escape in the
+    /// directories leading to it), `EINVAL` (not a symlink), `ENOENT`, `EFAULT`, `EILSEQ`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-path_readlinkfd-fd-path-string-buf-pointeru8-buf_len-size---resultsize-errno>
+    fn path_readlink(
+        ctx,
+        mem,
+        fd: u32,
+        path: u32,
+        path_len: u32,
+        buf: u32,
+        buf_len: u32,
+        bufused: u32,
+    ) {
         mem.slice(buf, buf_len)?;
         mem.slice(bufused, 4)?;
         let d = dir(ctx.table.get(fd)?, rights::PATH_READLINK)?;
@@ -309,59 +343,76 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         let target: &[u8] = &target[..n];
         mem.slice_mut(buf, n as u32)?.copy_from_slice(target);
         mem.write_u32(bufused, n as u32)
-    });
-    // path_remove_directory(fd, path: string) -> Result<(), errno>: unlinkat(2) with
-    // AT_REMOVEDIR. Errors: EBADF, ENOTDIR (not a directory, incl. a symlink to one),
-    // ENOTCAPABLE (PATH_REMOVE_DIRECTORY, a read-only directory, an escape), ENOTEMPTY,
-    // EINVAL (`.`), ENOENT, EFAULT, EILSEQ.
-    wasi_fn!(linker, "path_remove_directory", |ctx, mem, fd: u32, path: u32, path_len: u32| {
+    }
+
+    /// `path_remove_directory(fd: fd, path: string) -> Result<(), errno>` — unlinkat(2) with
+    /// `AT_REMOVEDIR` of `path` beneath `fd`.
+    ///
+    /// Errors: `EBADF`, `ENOTDIR` (not a directory, including a symlink to one),
+    /// `ENOTCAPABLE` (`PATH_REMOVE_DIRECTORY`, a read-only directory, an escape),
+    /// `ENOTEMPTY`, `EINVAL` (`.`), `ENOENT`, `EFAULT`, `EILSEQ`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-path_remove_directoryfd-fd-path-string---result-errno>
+    fn path_remove_directory(ctx, mem, fd: u32, path: u32, path_len: u32) {
         let d = dir_mut(ctx.table.get(fd)?, rights::PATH_REMOVE_DIRECTORY)?;
         let path = mem.str(path, path_len)?;
         d.remove_directory_at(path)
-    });
-    // path_rename(fd, old_path: string, new_fd, new_path: string) -> Result<(), errno>:
-    // renameat(2). Errors: EBADF (either fd), ENOTDIR, ENOTCAPABLE (PATH_RENAME_SOURCE on fd,
-    // PATH_RENAME_TARGET on new_fd, either read-only, an escape on either side), ENOENT,
-    // EISDIR, ENOTEMPTY, EINVAL (a directory into itself), EXDEV, EFAULT, EILSEQ.
-    wasi_fn!(linker, "path_rename", |ctx,
-                                     mem,
-                                     fd: u32,
-                                     old_path: u32,
-                                     old_len: u32,
-                                     new_fd: u32,
-                                     new_path: u32,
-                                     new_len: u32| {
+    }
+
+    /// `path_rename(fd: fd, old_path: string, new_fd: fd, new_path: string) -> Result<(), errno>`
+    /// — renameat(2) of `old_path` beneath `fd` to `new_path` beneath `new_fd`.
+    ///
+    /// Errors: `EBADF` (either fd), `ENOTDIR`, `ENOTCAPABLE` (`PATH_RENAME_SOURCE` on `fd`,
+    /// `PATH_RENAME_TARGET` on `new_fd`, either read-only, an escape on either side),
+    /// `ENOENT`, `EISDIR`, `ENOTEMPTY`, `EINVAL` (a directory into itself), `EXDEV`, `EFAULT`,
+    /// `EILSEQ`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-path_renamefd-fd-old_path-string-new_fd-fd-new_path-string---result-errno>
+    fn path_rename(
+        ctx,
+        mem,
+        fd: u32,
+        old_path: u32,
+        old_len: u32,
+        new_fd: u32,
+        new_path: u32,
+        new_len: u32,
+    ) {
         let (oe, ne) = (ctx.table.get(fd)?, ctx.table.get(new_fd)?);
         let od = dir_mut(oe, rights::PATH_RENAME_SOURCE)?;
         let nd = dir_mut(ne, rights::PATH_RENAME_TARGET)?;
         let old = mem.str(old_path, old_len)?;
         let new = mem.str(new_path, new_len)?;
         od.rename_at(old, nd, new)
-    });
-    // path_symlink(old_path: string, fd, new_path: string) -> Result<(), errno>:
-    // symlinkat(2): a symlink at `new_path` whose text is `old_path`. A relative text is
-    // stored as given, even one climbing out of the directory (the sandbox refuses to follow
-    // it). Errors: EPERM (`old_path` is absolute), EBADF, ENOTDIR, ENOTCAPABLE (PATH_SYMLINK,
-    // a read-only directory, an escape in `new_path`), EEXIST, ENOENT, EFAULT, EILSEQ.
-    wasi_fn!(linker, "path_symlink", |ctx,
-                                      mem,
-                                      old_path: u32,
-                                      old_len: u32,
-                                      fd: u32,
-                                      new_path: u32,
-                                      new_len: u32| {
+    }
+
+    /// `path_symlink(old_path: string, fd: fd, new_path: string) -> Result<(), errno>` —
+    /// symlinkat(2): a symlink at `new_path` (beneath `fd`) whose text is `old_path`. A
+    /// relative text is stored as given, even one climbing out of the directory (the sandbox
+    /// refuses to follow it).
+    ///
+    /// Errors: `EPERM` (`old_path` is absolute), `EBADF`, `ENOTDIR`, `ENOTCAPABLE`
+    /// (`PATH_SYMLINK`, a read-only directory, an escape in `new_path`), `EEXIST`, `ENOENT`,
+    /// `EFAULT`, `EILSEQ`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-path_symlinkold_path-string-fd-fd-new_path-string---result-errno>
+    fn path_symlink(ctx, mem, old_path: u32, old_len: u32, fd: u32, new_path: u32, new_len: u32) {
         let d = dir_mut(ctx.table.get(fd)?, rights::PATH_SYMLINK)?;
         let target = mem.str(old_path, old_len)?;
         let new = mem.str(new_path, new_len)?;
         d.symlink_at(target, new)
-    });
-    // path_unlink_file(fd, path: string) -> Result<(), errno>: unlinkat(2) (a symlink itself,
-    // never its target). Errors: EBADF, ENOTDIR, ENOTCAPABLE (PATH_UNLINK_FILE, a read-only
-    // directory, an escape), EISDIR, ENOENT, EFAULT, EILSEQ.
-    wasi_fn!(linker, "path_unlink_file", |ctx, mem, fd: u32, path: u32, path_len: u32| {
+    }
+
+    /// `path_unlink_file(fd: fd, path: string) -> Result<(), errno>` — unlinkat(2) of `path`
+    /// beneath `fd` (a symlink itself, never its target).
+    ///
+    /// Errors: `EBADF`, `ENOTDIR`, `ENOTCAPABLE` (`PATH_UNLINK_FILE`, a read-only directory,
+    /// an escape), `EISDIR`, `ENOENT`, `EFAULT`, `EILSEQ`.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-path_unlink_filefd-fd-path-string---result-errno>
+    fn path_unlink_file(ctx, mem, fd: u32, path: u32, path_len: u32) {
         let d = dir_mut(ctx.table.get(fd)?, rights::PATH_UNLINK_FILE)?;
         let path = mem.str(path, path_len)?;
         d.unlink_file_at(path)
-    });
-    Ok(())
+    }
 }

@@ -1,4 +1,5 @@
-//! `poll_oneoff` (preview1, and preview0 whose clock subscription layout differs).
+//! `poll_oneoff` (preview1 here; preview0, whose clock subscription layout differs, is
+//! [`super::p0::poll_oneoff`] over the same implementation).
 //!
 //! Design: p1 host functions are synchronous (`Linker::func_wrap`, no fibers) for hot-path
 //! speed. A p1 guest blocked in `poll_oneoff` blocks its own thread in one `ppoll(2)`
@@ -23,12 +24,11 @@
 //! found.
 
 use rustix::event::PollFlags;
-use wasmtime::Linker;
 
 use super::fd::{host_fd, need};
 use super::table::{FdTable, Object};
-use super::{rights, wasi_fn, GuestMemory, MODULE_P0};
-use super::{P1Ctx, P1View};
+use super::P1Ctx;
+use super::{rights, wasi_fn, GuestMemory, MODULE};
 use crate::clocks::Clock;
 use crate::errno::{Errno, Result};
 use crate::filesystem::DescriptorKind;
@@ -56,7 +56,7 @@ const MAX_SUB_SIZE: usize = 56;
 /// Where the fields of a `subscription` are. p1 and p0 differ only in the clock variant (p0
 /// has a u64 `identifier` before the clock id).
 #[derive(Clone, Copy, Debug)]
-struct Layout {
+pub(super) struct Layout {
     /// Size of one subscription.
     size: u32,
     /// Offset of `clock.id` (u32).
@@ -72,7 +72,7 @@ struct Layout {
 const P1: Layout = Layout { size: 48, clock_id: 16, clock_timeout: 24, clock_flags: 40 };
 /// preview0: userdata u64 @0, tag u8 @8, clock {identifier u64 @16, id u32 @24,
 /// timeout u64 @32, precision u64 @40, flags u16 @48}, 56 bytes.
-const P0: Layout = Layout { size: 56, clock_id: 24, clock_timeout: 32, clock_flags: 48 };
+pub(super) const P0: Layout = Layout { size: 56, clock_id: 24, clock_timeout: 32, clock_flags: 48 };
 
 /// Buffers `poll_oneoff` reuses across calls, so a call allocates nothing once they have
 /// grown to the largest subscription list seen (at most
@@ -172,7 +172,7 @@ struct Call {
 
 /// `poll_oneoff` for either layout: checks the arguments, runs [`run`] with the context's
 /// scratch buffers, and writes the number of events to `nevents`.
-fn poll_oneoff(
+pub(super) fn poll(
     ctx: &mut P1Ctx,
     mem: &mut GuestMemory<'_>,
     layout: Layout,
@@ -294,42 +294,34 @@ fn run<'t>(
     Ok(ev.n)
 }
 
-pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    // poll_oneoff(in: ConstPointer<subscription>, out: Pointer<event>, nsubscriptions: size)
-    // -> Result<size, errno>: waits until at least one subscription is ready (a clock
-    // expired, an fd readable/writable, or a subscription in error), writes one event per
-    // ready subscription (userdata echoed; fd_read nbytes = bytes left in a regular file or
-    // FIONREAD of a pipe/socket; HANGUP when the peer is gone) and their number to `nevents`.
-    // Regular files and directories are always ready; it never blocks if anything is ready.
-    // Errors: EINVAL (nsubscriptions is 0 or above `max_poll_subscriptions`, or an unknown
-    // event type), EFAULT (the subscriptions, the event array for nsubscriptions events, or
-    // `nevents` out of bounds). Per subscription, in its event: EBADF (fd not open),
-    // ENOTCAPABLE (no POLL_FD_READWRITE right), EINVAL (unknown or CPU-time clock, undefined
-    // clock flags).
-    wasi_fn!(linker, "poll_oneoff", |ctx,
-                                     mem,
-                                     subscriptions: u32,
-                                     events: u32,
-                                     nsubscriptions: u32,
-                                     nevents: u32| {
-        poll_oneoff(ctx, &mut mem, P1, subscriptions, events, nsubscriptions, nevents)
-    });
-    // wasi_unstable poll_oneoff: as above with the preview0 subscription layout (56 bytes,
-    // clock {identifier u64, id u32, timeout, precision, flags} at 16); events are the same.
-    linker.func_wrap(
-        MODULE_P0,
-        "poll_oneoff",
-        |mut caller: wasmtime::Caller<'_, T>,
-         subscriptions: u32,
-         events: u32,
-         nsubscriptions: u32,
-         nevents: u32| {
-            let (mut mem, ctx) = super::split(&mut caller)?;
-            let r = poll_oneoff(ctx, &mut mem, P0, subscriptions, events, nsubscriptions, nevents);
-            Ok(super::code(r))
-        },
-    )?;
-    Ok(())
+wasi_fn! {
+    module = MODULE, register = add;
+
+    /// `poll_oneoff(in: ConstPointer<subscription>, out: Pointer<event>, nsubscriptions: size) -> Result<size, errno>`
+    /// — waits until at least one subscription is ready (a clock expired, an fd
+    /// readable/writable, or a subscription in error), writes one `event` per ready
+    /// subscription to `events` and their number (u32) to `nevents`. Regular files and
+    /// directories are always ready; it never blocks if anything is ready.
+    ///
+    /// A `subscription` is 48 bytes: userdata u64 @0, tag u8 @8 (clock 0, fd_read 1,
+    /// fd_write 2), then clock {id u32 @16, timeout u64 @24 (ns), precision u64 @32, flags
+    /// u16 @40 (`subscription_clock_abstime` 1: `timeout` is an absolute time)} or
+    /// fd_readwrite {fd u32 @16}. An `event` is 32 bytes: userdata u64 @0 (echoed), error u16
+    /// @8, type u8 @10, fd_readwrite {nbytes u64 @16, flags u16 @24}; `nbytes` of an fd_read
+    /// event is the bytes left in a regular file or FIONREAD of a pipe/socket, and flags has
+    /// `fd_readwrite_hangup` (1) when the peer is gone.
+    ///
+    /// Errors: `EINVAL` (`nsubscriptions` is 0 or above `max_poll_subscriptions`, or an
+    /// unknown event type), `EFAULT` (the subscriptions, the event array for
+    /// `nsubscriptions` events, or `nevents` out of bounds; checked before blocking). Per
+    /// subscription, in its event: `EBADF` (fd not open), `ENOTCAPABLE` (no
+    /// `POLL_FD_READWRITE` right), `EINVAL` (unknown or CPU-time clock, undefined clock
+    /// flags).
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-poll_oneoffin-constpointersubscription-out-pointerevent-nsubscriptions-size---resultsize-errno>
+    fn poll_oneoff(ctx, mem, subscriptions: u32, events: u32, nsubscriptions: u32, nevents: u32) {
+        poll(ctx, &mut mem, P1, subscriptions, events, nsubscriptions, nevents)
+    }
 }
 
 #[cfg(test)]
@@ -338,7 +330,7 @@ mod tests {
     use std::os::fd::OwnedFd;
     use std::time::{Duration, Instant};
 
-    use wasmtime::{Engine, Instance, Memory, Module, Store, TypedFunc};
+    use wasmtime::{Engine, Instance, Linker, Memory, Module, Store, TypedFunc};
 
     use super::*;
     use crate::filesystem::{Descriptor, FilePerms};

@@ -1,16 +1,18 @@
 //! `random_get`.
 
-use wasmtime::Linker;
+use super::{wasi_fn, MODULE};
 
-use super::wasi_fn;
-use super::P1View;
+wasi_fn! {
+    module = MODULE, register = add;
 
-pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    // random_get(buf: Pointer<u8>, buf_len: size) -> Result<(), errno>: fills the buffer with
-    // secure random bytes straight from getrandom(2) (no host buffer).
-    // Errors: EFAULT if the buffer is out of bounds.
-    wasi_fn!(linker, "random_get", |_ctx, mem, buf: u32, buf_len: u32| {
+    /// `random_get(buf: Pointer<u8>, buf_len: size) -> Result<(), errno>` — fills the
+    /// `buf_len` bytes at `buf` with secure random bytes straight from getrandom(2) (no host
+    /// buffer).
+    ///
+    /// Errors: `EFAULT` if the buffer is out of bounds.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-random_getbuf-pointeru8-buf_len-size---result-errno>
+    fn random_get(_ctx, mem, buf: u32, buf_len: u32) {
         crate::random::fill_secure(mem.slice_mut(buf, buf_len)?)
-    });
-    Ok(())
+    }
 }

@@ -1,15 +1,17 @@
 //! `sched_yield`.
 
-use wasmtime::Linker;
+use super::{wasi_fn, MODULE};
 
-use super::wasi_fn;
-use super::P1View;
+wasi_fn! {
+    module = MODULE, register = add;
 
-pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    // sched_yield() -> Result<(), errno>: yields the host thread (sched_yield(2)). Never fails.
-    wasi_fn!(linker, "sched_yield", |_ctx, _mem| {
+    /// `sched_yield() -> Result<(), errno>` — yields the host thread (sched_yield(2)).
+    ///
+    /// Errors: none; it never fails.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-sched_yield---result-errno>
+    fn sched_yield(_ctx, _mem) {
         rustix::thread::sched_yield();
         Ok(())
-    });
-    Ok(())
+    }
 }

@@ -9,12 +9,10 @@
 use std::io::IoSlice;
 
 use rustix::net::{RecvFlags, SendFlags, Shutdown, SocketFlags};
-use wasmtime::Linker;
 
 use super::fd::{gather, need, MAX_IOVS};
 use super::table::{FdEntry, FdTable, Object};
-use super::P1View;
-use super::{rights, wasi_fn, GuestMemory};
+use super::{rights, wasi_fn, GuestMemory, MODULE};
 use crate::errno::{Errno, Result};
 use crate::sockets::{Socket, SocketKind};
 use crate::sys::retry;
@@ -64,16 +62,22 @@ fn first_iovec(mem: &GuestMemory<'_>, iovs: u32, iovs_len: u32) -> Result<Option
     Ok(None)
 }
 
-pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    // sock_accept(fd, flags: fdflags) -> Result<fd, errno>: accept(2)s one connection on a
-    // listening socket (blocking unless the listener is non-blocking) and gives it the lowest
-    // free fd, with the socket rights minus SOCK_ACCEPT; `flags` NONBLOCK makes the new
-    // socket non-blocking. Errors: EBADF (not open), ENOTSOCK (not a socket), EINVAL (flags
-    // other than NONBLOCK, or `fd` is a connected stream), ENOTCAPABLE (SOCK_ACCEPT dropped
-    // from the listener), EFAULT (result pointer), EAGAIN (non-blocking listener, no
-    // connection pending), EMFILE (fd table full; the connection is closed), others as the
-    // OS reports.
-    wasi_fn!(linker, "sock_accept", |ctx, mem, fd: u32, flags: u32, ro_fd: u32| {
+wasi_fn! {
+    module = MODULE, register = add;
+
+    /// `sock_accept(fd: fd, flags: fdflags) -> Result<fd, errno>` — accept(2)s one
+    /// connection on a listening socket (blocking unless the listener is non-blocking), gives
+    /// it the lowest free fd, with the socket rights minus `SOCK_ACCEPT`, and writes that fd
+    /// (u32) at `ro_fd`. `flags` `NONBLOCK` (4) makes the new socket non-blocking.
+    ///
+    /// Errors: `EBADF` (not open), `ENOTSOCK` (not a socket), `EINVAL` (flags other than
+    /// `NONBLOCK`, or `fd` is a connected stream), `ENOTCAPABLE` (`SOCK_ACCEPT` dropped from
+    /// the listener), `EFAULT` (result pointer; checked before accepting, so no connection
+    /// is taken), `EAGAIN` (non-blocking listener, no connection pending), `EMFILE` (fd table
+    /// full; the connection is closed), others as the OS reports.
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-sock_acceptfd-fd-flags-fdflags---resultfd-errno>
+    fn sock_accept(ctx, mem, fd: u32, flags: u32, ro_fd: u32) {
         let (e, s) = socket(&ctx.table, fd)?;
         if flags & !FDFLAGS_NONBLOCK != 0 {
             return Err(Errno::Inval);
@@ -97,21 +101,30 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             preopen: None,
         })?;
         mem.write_u32(ro_fd, new)
-    });
-    // sock_recv(fd, ri_data: iovec_array, ri_flags: riflags) -> Result<(size, roflags), errno>:
-    // recv(2) into the first non-empty iovec; 0 when the peer has shut down. ri_flags:
-    // RECV_PEEK 1 (leave the data queued), RECV_WAITALL 2 (fill that iovec unless the
-    // connection ends). roflags is always 0 (RECV_DATA_TRUNCATED is for datagrams).
-    // Errors: EBADF, ENOTSOCK, ENOTCONN (a listener), ENOTCAPABLE (FD_READ dropped), EINVAL
-    // (undefined ri_flags bits), EFAULT, EAGAIN (non-blocking, nothing queued), ECONNRESET, …
-    wasi_fn!(linker, "sock_recv", |ctx,
-                                   mem,
-                                   fd: u32,
-                                   ri_data: u32,
-                                   ri_data_len: u32,
-                                   ri_flags: u32,
-                                   ro_datalen: u32,
-                                   ro_flags: u32| {
+    }
+
+    /// `sock_recv(fd: fd, ri_data: iovec_array, ri_flags: riflags) -> Result<(size, roflags), errno>`
+    /// — recv(2) into the first non-empty iovec of the `ri_data_len` at `ri_data` (one
+    /// buffer per call: a short read the spec allows); writes the bytes received (u32) at
+    /// `ro_datalen`, 0 when the peer has shut down, and roflags (u16) at `ro_flags`, always
+    /// 0 (`RECV_DATA_TRUNCATED` is for datagrams). ri_flags: `RECV_PEEK` 1 (leave the data
+    /// queued), `RECV_WAITALL` 2 (fill that iovec unless the connection ends).
+    ///
+    /// Errors: `EBADF`, `ENOTSOCK`, `ENOTCONN` (a listener), `ENOTCAPABLE` (`FD_READ`
+    /// dropped), `EINVAL` (undefined ri_flags bits), `EFAULT`, `EAGAIN` (non-blocking,
+    /// nothing queued), `ECONNRESET`, …
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-sock_recvfd-fd-ri_data-iovec_array-ri_flags-riflags---resultsize-roflags-errno>
+    fn sock_recv(
+        ctx,
+        mem,
+        fd: u32,
+        ri_data: u32,
+        ri_data_len: u32,
+        ri_flags: u32,
+        ro_datalen: u32,
+        ro_flags: u32,
+    ) {
         let (e, s) = stream(&ctx.table, fd)?;
         need(e, rights::FD_READ)?;
         if ri_flags & !(RECV_PEEK | RECV_WAITALL) != 0 {
@@ -135,18 +148,26 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         };
         mem.write_u32(ro_datalen, n as u32)?;
         mem.write_u16(ro_flags, 0)
-    });
-    // sock_send(fd, si_data: ciovec_array, si_flags: siflags) -> Result<size, errno>:
-    // send(2)/sendmsg(2) of up to 16 non-empty ciovecs (more is a short send), without
-    // SIGPIPE. Errors: EBADF, ENOTSOCK, ENOTCONN (a listener), ENOTCAPABLE (FD_WRITE
-    // dropped), EINVAL (si_flags not 0), EFAULT, EPIPE (shut down for writing), EAGAIN, …
-    wasi_fn!(linker, "sock_send", |ctx,
-                                   mem,
-                                   fd: u32,
-                                   si_data: u32,
-                                   si_data_len: u32,
-                                   si_flags: u32,
-                                   so_datalen: u32| {
+    }
+
+    /// `sock_send(fd: fd, si_data: ciovec_array, si_flags: siflags) -> Result<size, errno>` —
+    /// send(2)/sendmsg(2) of up to 16 non-empty ciovecs of the `si_data_len` at `si_data`
+    /// (more is a short send), without SIGPIPE; writes the bytes sent (u32) at `so_datalen`.
+    ///
+    /// Errors: `EBADF`, `ENOTSOCK`, `ENOTCONN` (a listener), `ENOTCAPABLE` (`FD_WRITE`
+    /// dropped), `EINVAL` (si_flags not 0), `EFAULT`, `EPIPE` (shut down for writing),
+    /// `EAGAIN`, …
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-sock_sendfd-fd-si_data-ciovec_array-si_flags-siflags---resultsize-errno>
+    fn sock_send(
+        ctx,
+        mem,
+        fd: u32,
+        si_data: u32,
+        si_data_len: u32,
+        si_flags: u32,
+        so_datalen: u32,
+    ) {
         let (e, s) = stream(&ctx.table, fd)?;
         need(e, rights::FD_WRITE)?;
         if si_flags != 0 {
@@ -164,12 +185,16 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             })?,
         };
         mem.write_u32(so_datalen, sent as u32)
-    });
-    // sock_shutdown(fd, how: sdflags) -> Result<(), errno>: shutdown(2) of the receive side
-    // (RD 1), the send side (WR 2) or both (3). Errors: EBADF, ENOTSOCK, ENOTCONN (a
-    // listener, or not connected), ENOTCAPABLE (SOCK_SHUTDOWN dropped), EINVAL (how is 0 or
-    // has undefined bits).
-    wasi_fn!(linker, "sock_shutdown", |ctx, _mem, fd: u32, how: u32| {
+    }
+
+    /// `sock_shutdown(fd: fd, how: sdflags) -> Result<(), errno>` — shutdown(2) of the
+    /// receive side (`RD` 1), the send side (`WR` 2) or both (3).
+    ///
+    /// Errors: `EBADF`, `ENOTSOCK`, `ENOTCONN` (a listener, or not connected), `ENOTCAPABLE`
+    /// (`SOCK_SHUTDOWN` dropped), `EINVAL` (`how` is 0 or has undefined bits).
+    ///
+    /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-sock_shutdownfd-fd-how-sdflags---result-errno>
+    fn sock_shutdown(ctx, _mem, fd: u32, how: u32) {
         let (e, s) = stream(&ctx.table, fd)?;
         let how = match how {
             SDFLAGS_RD => Shutdown::Read,
@@ -179,8 +204,7 @@ pub(crate) fn add<T: P1View>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
         };
         need(e, rights::SOCK_SHUTDOWN)?;
         retry(|| rustix::net::shutdown(s.as_fd(), how))
-    });
-    Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -188,7 +212,7 @@ mod tests {
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
 
-    use wasmtime::{Engine, Instance, Memory, Module, Store, TypedFunc};
+    use wasmtime::{Engine, Instance, Linker, Memory, Module, Store, TypedFunc};
 
     use super::*;
     use crate::p1::P1Ctx;
