@@ -6,10 +6,13 @@
 //! implemented directly against guest memory; and the WASI 0.2 view ([`p2`]), serving
 //! `wasi:cli/command@0.2.x` components through `bindgen!` bindings over the same objects.
 //!
-//! Layout (one module per WASI interface): [`clocks`], [`random`], [`filesystem`] (with the
-//! sandbox in `filesystem::resolve` and the shared path operations in `filesystem::ops`),
-//! [`stdio`], [`sockets`], [`table`] (the p1 fd table), [`p1`] (the preview1 functions, one
-//! file per family) and [`p2`] (one file per WASI 0.2 interface).
+//! Layout, bottom up (one module per WASI interface): [`sys`] (syscall helpers), [`errno`],
+//! [`clocks`], [`random`], [`stdio`], [`filesystem`] (with the sandbox in
+//! `filesystem::resolve` and the shared path operations in `filesystem::ops`), [`sockets`]
+//! (policy and the TCP/UDP/lookup state machines), [`readiness`] (one wait for every poll),
+//! [`ctx`] (the grants); then the views, which import only the modules above and never each
+//! other: [`p1`] (the preview1 functions, one file per family, and p1's fd table) and [`p2`]
+//! (one file per WASI 0.2 interface).
 #![deny(missing_docs, missing_debug_implementations)]
 
 pub mod clocks;
