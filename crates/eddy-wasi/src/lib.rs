@@ -8,7 +8,8 @@
 //!
 //! Layout (one module per WASI interface): [`clocks`], [`random`], [`filesystem`] (with the
 //! sandbox in `filesystem::resolve` and the shared path operations in `filesystem::ops`),
-//! [`stdio`], [`sockets`], [`table`] (the p1 fd table), [`p1`] (the preview1 functions, one
+//! [`stdio`], [`sockets`] (the network policy and the TCP, UDP and name-lookup state machines
+//! every view shares), [`table`] (the p1 fd table), [`p1`] (the preview1 functions, one
 //! file per family) and [`p2`] (one file per WASI 0.2 interface).
 #![deny(missing_docs, missing_debug_implementations)]
 
