@@ -51,7 +51,9 @@ pub enum ShutdownKind {
     Both,
 }
 
-/// A `wasi:sockets/tcp.tcp-socket`: a non-blocking host socket and its state.
+/// A `wasi:sockets/tcp.tcp-socket`: a non-blocking host socket and its state. (`fd`, `state`
+/// and `connect_error` are crate-visible for p2's poll, which reads them directly; views
+/// should use [`TcpSocket::wait_for`].)
 #[derive(Debug)]
 pub struct TcpSocket {
     pub(crate) fd: Arc<OwnedFd>,
