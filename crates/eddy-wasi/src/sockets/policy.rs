@@ -1,35 +1,7 @@
-//! wasi:sockets host objects: sockets handed to the guest by the host (preview1's
-//! `sock_accept`/`sock_recv`/`sock_send`/`sock_shutdown` operate on these), and the
-//! [`NetworkPolicy`] that decides what a WASI 0.2 guest may do on the network.
+//! The [`NetworkPolicy`]: which addresses a guest may bind, connect and send to, and whether
+//! it may resolve names; [`AddrRange`] is one `--allow-connect` / `--allow-bind` entry.
 
 use std::net::{IpAddr, SocketAddr};
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-
-/// Whether a socket listens for connections or is one end of a connection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SocketKind {
-    /// A listening TCP socket: `sock_accept` takes connections from it.
-    TcpListener,
-    /// A connected TCP stream: `sock_recv`/`sock_send`/`sock_shutdown` work on it.
-    TcpStream,
-}
-
-/// A host socket granted to the guest.
-#[derive(Debug)]
-pub struct Socket {
-    /// The host socket fd (non-blocking is not assumed).
-    pub fd: OwnedFd,
-    /// Listener or stream.
-    pub kind: SocketKind,
-}
-
-impl Socket {
-    /// The host fd, borrowed.
-    #[inline]
-    pub fn as_fd(&self) -> BorrowedFd<'_> {
-        self.fd.as_fd()
-    }
-}
 
 /// Which network operations a guest may perform (WASI 0.2 `wasi:sockets`). The default denies
 /// everything: no socket can be created, no name resolved. A denied operation returns
