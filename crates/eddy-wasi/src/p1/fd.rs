@@ -383,9 +383,11 @@ wasi_fn! {
         let mut bufs = [IoSlice::new(&[]); MAX_IOVS];
         let n = gather(&mem, iovs, iovs_len, &mut bufs)?;
         // One buffer (the common case): write(2), cheaper in the kernel than writev(2).
-        let written = match n {
-            0 => 0,
-            1 => retry(|| rustix::io::write(hfd, &bufs[0]))?,
+        // stdio is written in pieces of at most 16 KiB when it is a pipe (`write_vectored`).
+        let written = match (n, &e.object) {
+            (0, _) => 0,
+            (_, Object::Stdio(s)) => s.write_vectored(&bufs[..n])?,
+            (1, _) => retry(|| rustix::io::write(hfd, &bufs[0]))?,
             _ => retry(|| rustix::io::writev(hfd, &bufs[..n]))?,
         };
         mem.write_u32(nwritten, written as u32)

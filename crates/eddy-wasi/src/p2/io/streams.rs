@@ -235,10 +235,11 @@ impl WasiCtx {
     pub(crate) fn stream_write(&mut self, s: &Resource<OutputStream>, bytes: &[u8]) -> SResult<()> {
         match *self.get(s)? {
             OutputStream::Stdio(kind) => {
-                let fd = self.stdio_fd(kind)?;
+                // In writes of at most 16 KiB when stdout/stderr is a pipe (`write_vectored`).
+                let stdio = self.stdio(kind).ok_or(StreamError::Closed)?;
                 let mut done = 0;
                 while done < bytes.len() {
-                    done += retry(|| rustix::io::write(fd, &bytes[done..]))?;
+                    done += stdio.write_vectored(&[std::io::IoSlice::new(&bytes[done..])])?;
                 }
                 Ok(())
             }
