@@ -2,13 +2,46 @@
 //! the wasm bytes and wasmtime's `precompile_compatibility_hash` (engine version, target and
 //! every codegen setting). Only files this cache wrote are ever deserialized, and a write is
 //! atomic (temp file + rename) so concurrent runs never see half a file.
+//!
+//! An entry is the serialized artifact followed by a [`TRAILER_LEN`]-byte trailer: the
+//! BLAKE3 hash of the artifact, then [`MAGIC`]. wasmtime checks an artifact's header but
+//! trusts its code, so a bit flipped on disk in the code section would otherwise run as
+//! machine code (a crash on every later run). `get` verifies the hash before deserializing;
+//! an entry that fails is removed, and the caller recompiles and rewrites it.
 
 use std::hash::{Hash, Hasher};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::program::Program;
+
+/// Ends every entry, after the artifact's hash (format version 1).
+const MAGIC: &[u8; 8] = b"eddyb3v1";
+
+/// The bytes after the artifact: its BLAKE3 hash (32) and [`MAGIC`] (8).
+const TRAILER_LEN: usize = 32 + MAGIC.len();
+
+/// Whether the entry at `path` has an intact trailer whose hash matches its artifact. Reads
+/// the file through a small buffer (no copy of the whole entry in memory: the warm start stays
+/// one pass over the page cache, then wasmtime maps the file).
+fn verified(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::File::open(path)?;
+    let Some(n) = file.metadata()?.len().checked_sub(TRAILER_LEN as u64) else {
+        return Ok(false);
+    };
+    let mut trailer = [0u8; TRAILER_LEN];
+    file.read_exact_at(&mut trailer, n)?;
+    let (hash, magic) = trailer.split_at(32);
+    if magic != MAGIC {
+        return Ok(false);
+    }
+    let mut h = blake3::Hasher::new();
+    h.update_reader((&file).take(n))?;
+    Ok(h.finalize().as_bytes() == hash)
+}
 
 /// A directory of `<key>.cwasm` files.
 #[derive(Clone, Debug)]
@@ -58,9 +91,17 @@ impl CompileCache {
         if !path.is_file() {
             return None;
         }
-        // SAFETY: the file lives in Eddy's own cache directory under a name derived from the
-        // content hash and engine settings; only `put` below writes such files. The key
-        // covers the bytes, so a module's bytes never name a component's file or vice versa.
+        if !verified(&path).unwrap_or(false) {
+            tracing::debug!("compile cache: discarding {}: checksum mismatch", path.display());
+            let _ = std::fs::remove_file(&path);
+            return None;
+        }
+        // SAFETY: the file was written by `put` below (it lives in Eddy's own cache directory
+        // under a name derived from the content hash and engine settings) and the BLAKE3 hash
+        // written with it still matches, so its artifact is the bytes wasmtime produced (the
+        // trailer after them is outside every ELF section, which is all wasmtime reads). The
+        // key covers the wasm bytes, so a module's bytes never name a component's file or vice
+        // versa.
         let r = unsafe {
             if component {
                 wasmtime::component::Component::deserialize_file(engine, &path)
@@ -88,10 +129,13 @@ impl CompileCache {
         let path = self.path(bytes);
         let res = (|| -> wasmtime::Result<()> {
             std::fs::create_dir_all(&self.dir)?;
-            let data = match program {
+            let mut data = match program {
                 Program::Module(m) => m.serialize()?,
                 Program::Component(c) => c.serialize()?,
             };
+            let hash = blake3::hash(&data);
+            data.extend_from_slice(hash.as_bytes());
+            data.extend_from_slice(MAGIC);
             let tmp = self.dir.join(format!(
                 ".tmp-{}-{:?}",
                 std::process::id(),
