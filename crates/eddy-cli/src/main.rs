@@ -4,7 +4,8 @@
 //! `exit-with-code(n)` → n, `run` returning or `exit` with `ok` → 0, `err` → 1), for n below
 //! 126; 134 when the guest traps (message and wasm backtrace on stderr); 1 for a load, link or
 //! capability error, a program that is not a command, or a guest status of 126 or more (one
-//! line on stderr naming the problem); 2 for a command-line usage error (clap's).
+//! line on stderr naming the problem); 2 for a command-line usage error: clap's, or a flag
+//! value Eddy cannot parse (`-W timeout=abc`, `--dir ::/g`: one `error: ` line).
 
 mod options;
 mod trace;
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use options::{Cli, Command};
+use options::{Cli, Command, Failure};
 
 fn main() -> ExitCode {
     let cli = Cli::parse_from(options::implicit_run(std::env::args_os()));
@@ -23,7 +24,11 @@ fn main() -> ExitCode {
     };
     match status {
         Ok(code) => exit(code),
-        Err(e) => {
+        Err(Failure::Usage(msg)) => {
+            eprintln!("error: {msg}");
+            exit(2)
+        }
+        Err(Failure::Eddy(e)) => {
             use std::io::Write;
             let _ = std::io::stdout().flush();
             eprintln!("Error: {e}");

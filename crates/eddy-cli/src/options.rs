@@ -7,6 +7,27 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use eddy::{Capabilities, Engine, EngineConfig, Error, Preopen, WasmFeature};
 
+/// Why a command failed: a bad option value (a usage error: exit status 2, as clap's own) or
+/// an error from Eddy (its [`Error::exit_status`]).
+#[derive(Debug)]
+pub enum Failure {
+    /// A flag's value could not be parsed (`-W timeout=abc`, `--dir ::/g`, …): one line.
+    Usage(String),
+    /// Loading, linking or running the program failed.
+    Eddy(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::Eddy(e)
+    }
+}
+
+/// A usage error with this message.
+fn usage<T>(msg: String) -> Result<T, Failure> {
+    Err(Failure::Usage(msg))
+}
+
 /// Eddy: a WebAssembly System Interface (WASI) runtime.
 #[derive(Parser, Debug)]
 #[command(name = "eddy", version, about, long_about = None)]
@@ -39,7 +60,8 @@ pub fn implicit_run(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
 #[derive(Args, Debug)]
 pub struct RunCommand {
     /// Grant a host directory: `HOST[::GUEST]`, GUEST defaulting to HOST. Append `:ro` to
-    /// make it read-only (`--dir ./data::/data:ro`). Repeatable; fds 3, 4, ... in order.
+    /// make it read-only (`--dir ./data::/data:ro`; exactly `:ro`: `:RO`, `:rw` are errors).
+    /// Repeatable; fds 3, 4, ... in order.
     #[arg(long = "dir", value_name = "HOST[::GUEST][:ro]")]
     dirs: Vec<String>,
     /// Set an environment variable (`NAME=VALUE`), or pass one through from the host (`NAME`).
@@ -115,11 +137,11 @@ fn key_val(s: &str) -> (&str, &str) {
     s.split_once('=').unwrap_or((s, "y"))
 }
 
-fn yes_no(opt: &str, key: &str, v: &str) -> Result<bool, Error> {
+fn yes_no(opt: &str, key: &str, v: &str) -> Result<bool, Failure> {
     match v {
         "y" | "yes" | "true" | "" => Ok(true),
         "n" | "no" | "false" => Ok(false),
-        _ => Err(Error::Usage(format!("{opt} {key}={v}: expected y or n"))),
+        _ => usage(format!("{opt} {key}={v}: expected y or n")),
     }
 }
 
@@ -163,7 +185,7 @@ struct WasmOptions {
     fuel: Option<u64>,
 }
 
-fn wasm_options(wasm: &[String], codegen: &[String]) -> Result<WasmOptions, Error> {
+fn wasm_options(wasm: &[String], codegen: &[String]) -> Result<WasmOptions, Failure> {
     let mut o = WasmOptions {
         engine: EngineConfig::default(),
         max_memory: None,
@@ -177,24 +199,29 @@ fn wasm_options(wasm: &[String], codegen: &[String]) -> Result<WasmOptions, Erro
             o.engine.features.push((f, yes_no("-W", k, v)?));
             continue;
         }
-        let bad = || Error::Usage(format!("-W {k}={v}: invalid value"));
+        let bad =
+            |what: &str| Failure::Usage(format!("-W {k}={v}: invalid value, expected {what}"));
         match k {
-            "max-memory-size" => o.max_memory = Some(parse_size(v).ok_or_else(bad)?),
+            "max-memory-size" => {
+                o.max_memory =
+                    Some(parse_size(v).ok_or_else(|| bad("bytes (e.g. 65536, 64K, 2M)"))?)
+            }
             "unknown-imports-trap" => o.unknown_imports_trap = yes_no("-W", k, v)?,
             "timeout" => {
-                o.timeout = Some(parse_duration(v).ok_or_else(bad)?);
+                o.timeout =
+                    Some(parse_duration(v).ok_or_else(|| bad("a duration (e.g. 10s, 500ms)"))?);
                 o.engine.epoch_interruption = true;
             }
             "fuel" => {
-                o.fuel = Some(v.parse().map_err(|_| bad())?);
+                o.fuel = Some(v.parse().map_err(|_| bad("a whole number"))?);
                 o.engine.consume_fuel = true;
             }
             _ => {
                 let names: Vec<&str> = WasmFeature::ALL.iter().map(|(n, _)| *n).collect();
-                return Err(Error::Usage(format!(
+                return usage(format!(
                     "unknown -W option `{k}`; known: {}, max-memory-size, unknown-imports-trap, timeout, fuel",
                     names.join(", ")
-                )));
+                ));
             }
         }
     }
@@ -205,39 +232,74 @@ fn wasm_options(wasm: &[String], codegen: &[String]) -> Result<WasmOptions, Erro
                     o.engine.cache_dir = None;
                 }
             }
-            (k, _) => return Err(Error::Usage(format!("unknown -C option `{k}`; known: cache"))),
+            (k, _) => return usage(format!("unknown -C option `{k}`; known: cache")),
         }
     }
     Ok(o)
 }
 
-/// Parses `HOST[::GUEST][:ro]`.
-fn parse_dir(s: &str) -> Preopen {
-    let (s, read_only) = match s.strip_suffix(":ro") {
+/// Colon suffixes that look like a preopen option but are not `:ro` (any case, `:RO` too):
+/// refused rather than silently becoming part of the guest path.
+const DIR_OPTION_LOOKALIKES: &[&str] = &[
+    "ro",
+    "rw",
+    "r",
+    "w",
+    "wo",
+    "readonly",
+    "read-only",
+    "read_only",
+    "readwrite",
+    "read-write",
+    "read_write",
+    "writeonly",
+    "write-only",
+    "write_only",
+    "write",
+];
+
+/// Parses `HOST[::GUEST][:ro]`. Usage errors: an empty HOST or GUEST, or a GUEST ending in a
+/// colon suffix that looks like an option but is not exactly `:ro` (`:RO`, `:rw`, …).
+fn parse_dir(arg: &str) -> Result<Preopen, Failure> {
+    let (s, read_only) = match arg.strip_suffix(":ro") {
         Some(rest) => (rest, true),
-        None => (s, false),
+        None => (arg, false),
     };
     let (host, guest) = s.split_once("::").unwrap_or((s, s));
-    Preopen { host: PathBuf::from(host), guest: guest.to_string(), read_only }
+    if host.is_empty() {
+        return usage(format!("--dir {arg:?}: empty host directory (expected HOST[::GUEST][:ro])"));
+    }
+    if guest.is_empty() {
+        return usage(format!("--dir {arg:?}: empty guest path (expected HOST[::GUEST][:ro])"));
+    }
+    if let Some((_, suffix)) = guest.rsplit_once(':') {
+        if DIR_OPTION_LOOKALIKES.contains(&suffix.to_ascii_lowercase().as_str()) {
+            return usage(format!(
+                "--dir {arg:?}: unknown option `:{suffix}` (the only one is `:ro`, read-only; \
+                 directories are read-write without it)"
+            ));
+        }
+    }
+    Ok(Preopen { host: PathBuf::from(host), guest: guest.to_string(), read_only })
 }
 
 impl RunCommand {
     /// FILE and the guest's arguments (which must be UTF-8: WASI arguments are strings).
-    fn file_and_args(&self) -> Result<(PathBuf, Vec<String>), Error> {
+    fn file_and_args(&self) -> Result<(PathBuf, Vec<String>), Failure> {
         let (file, rest) = self.file_and_args.split_first().expect("clap requires FILE");
         let args = rest
             .iter()
             .enumerate()
             .map(|(i, a)| {
                 a.clone().into_string().map_err(|a| {
-                    Error::Usage(format!("argument {} after FILE is not UTF-8: {a:?}", i + 1))
+                    Failure::Usage(format!("argument {} after FILE is not UTF-8: {a:?}", i + 1))
                 })
             })
             .collect::<Result<_, _>>()?;
         Ok((PathBuf::from(file), args))
     }
 
-    pub fn execute(self) -> Result<i32, Error> {
+    pub fn execute(self) -> Result<i32, Failure> {
         let (file, args) = self.file_and_args()?;
         let w = wasm_options(&self.wasm, &self.codegen)?;
         let mut caps = Capabilities::default();
@@ -252,7 +314,7 @@ impl RunCommand {
                     use std::net::ToSocketAddrs;
                     let addr =
                         v.to_socket_addrs().ok().and_then(|mut a| a.next()).ok_or_else(|| {
-                            Error::Usage(format!("-S tcplisten={v}: expected ADDRESS:PORT"))
+                            Failure::Usage(format!("-S tcplisten={v}: expected ADDRESS:PORT"))
                         })?;
                     caps.tcp_listen.push(addr);
                 }
@@ -265,10 +327,10 @@ impl RunCommand {
                 ("tcp", v) => caps.network.tcp = yes_no("-S", "tcp", v)?,
                 ("udp", v) => caps.network.udp = yes_no("-S", "udp", v)?,
                 (k, _) => {
-                    return Err(Error::Usage(format!(
+                    return usage(format!(
                         "unknown -S option `{k}`; known: inherit-env, tcplisten, \
                          inherit-network, allow-ip-name-lookup, tcp, udp"
-                    )))
+                    ))
                 }
             }
         }
@@ -277,7 +339,7 @@ impl RunCommand {
             ("--allow-bind", &self.allow_bind, &mut caps.network.allow_bind),
         ] {
             for a in list {
-                out.push(a.parse().map_err(|e| Error::Usage(format!("{flag} {e}")))?);
+                out.push(a.parse().map_err(|e| Failure::Usage(format!("{flag} {e}")))?);
             }
         }
         for e in &self.envs {
@@ -290,7 +352,7 @@ impl RunCommand {
                 }
             }
         }
-        caps.preopens = self.dirs.iter().map(|d| parse_dir(d)).collect();
+        caps.preopens = self.dirs.iter().map(|d| parse_dir(d)).collect::<Result<_, _>>()?;
         caps.inherit_stdio = true;
         caps.trace = self.trace;
         if let Some(m) = w.max_memory {
@@ -306,7 +368,8 @@ impl RunCommand {
             Some(name) => {
                 let program = engine.load_file_with(&file, self.allow_precompiled)?;
                 caps.args.push(self.argv0.clone().unwrap_or_else(|| name.clone()));
-                let results = eddy::invoke(&engine, &program, &caps, name, &args)?;
+                let results = eddy::invoke(&engine, &program, &caps, name, &args)
+                    .map_err(|e| naming(e, &file))?;
                 for r in results {
                     println!("{r}");
                 }
@@ -317,14 +380,23 @@ impl RunCommand {
                 let program = engine.load_command_file(&file, self.allow_precompiled)?;
                 caps.args.push(self.argv0.clone().unwrap_or_else(|| file.display().to_string()));
                 caps.args.extend(args.iter().cloned());
-                eddy::run(&engine, &program, &caps)
+                Ok(eddy::run(&engine, &program, &caps).map_err(|e| naming(e, &file))?)
             }
         }
     }
 }
 
+/// A trap's message, first line, naming the program file (the backtrace names functions,
+/// and the module only if its name section has a name: `<unknown>!main`).
+fn naming(e: Error, file: &std::path::Path) -> Error {
+    match e {
+        Error::Trap(msg) => Error::Trap(format!("failed to run `{}`: {msg}", file.display())),
+        e => e,
+    }
+}
+
 impl CompileCommand {
-    pub fn execute(self) -> Result<i32, Error> {
+    pub fn execute(self) -> Result<i32, Failure> {
         let w = wasm_options(&self.wasm, &[])?;
         let mut config = w.engine;
         config.cache_dir = None;

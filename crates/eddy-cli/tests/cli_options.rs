@@ -1,6 +1,7 @@
 //! Command-line options beyond the guest suites: limits (`-W timeout`, `-W fuel`,
 //! `-W max-memory-size`), feature toggles, `--trace` (core modules and components),
-//! `--env NAME`, preview0 modules, and the `eddy --version`/`help` commands.
+//! `--env NAME`, preview0 modules, and the `eddy --version`/`help` commands; bad option values
+//! (usage errors, exit status 2) and errors naming the program file.
 
 mod common;
 
@@ -30,9 +31,66 @@ fn simd_is_on_by_default_and_can_be_turned_off() {
 #[test]
 fn unknown_wasm_option_is_one_line() {
     let out = run(eddy_run(&["-W", "no-such-thing=y", s(&program("cli_spin.wat"))]), b"");
-    assert_error_line(&out, "", 1, &["unknown -W option `no-such-thing`"]);
+    assert_usage_error(&out, &["unknown -W option `no-such-thing`"]);
     let out = run(eddy_run(&["-S", "bogus", s(&program("cli_spin.wat"))]), b"");
-    assert_error_line(&out, "", 1, &["unknown -S option `bogus`"]);
+    assert_usage_error(&out, &["unknown -S option `bogus`"]);
+}
+
+#[test]
+fn bad_option_values_are_usage_errors() {
+    let prog = program("cli_spin.wat");
+    for (args, needles) in [
+        (&["-W", "timeout=abc"][..], &["-W timeout=abc: invalid value, expected a duration"][..]),
+        (&["-W", "fuel=x"], &["-W fuel=x: invalid value, expected a whole number"]),
+        (&["-W", "max-memory-size=lots"], &["-W max-memory-size=lots: invalid value"]),
+        (&["-W", "simd=maybe"], &["-W simd=maybe: expected y or n"]),
+        (&["-C", "cache=perhaps"], &["-C cache=perhaps: expected y or n"]),
+        (&["--dir", "::/g"], &["--dir \"::/g\": empty host directory"]),
+        (&["--dir", ""], &["--dir \"\": empty host directory"]),
+        (&["--dir", ".::"], &["--dir \".::\": empty guest path"]),
+    ] {
+        let mut all: Vec<&str> = args.to_vec();
+        all.push(s(&prog));
+        let out = run(eddy_run(&all), b"");
+        assert_usage_error(&out, needles);
+    }
+}
+
+#[test]
+fn dir_option_suffixes_other_than_ro_are_refused() {
+    let tmp = temp_dir();
+    let host = s(tmp.path());
+    for suffix in ["RO", "rw", "readonly", "Read-Only", "RW"] {
+        let arg = format!("{host}::/g:{suffix}");
+        let out = run(eddy_run(&["--dir", &arg, s(&program("p1_hello.wat"))]), b"");
+        assert_usage_error(&out, &[&format!("--dir {arg:?}: unknown option `:{suffix}`"), "`:ro`"]);
+        let arg = format!("{host}:{suffix}");
+        let out = run(eddy_run(&["--dir", &arg, s(&program("p1_hello.wat"))]), b"");
+        assert_usage_error(&out, &[&format!("unknown option `:{suffix}`")]);
+    }
+    // `:ro` itself, and a colon in a guest path that is not an option, are fine.
+    for arg in [format!("{host}::/g:ro"), format!("{host}::/g:v2"), format!("{host}:ro")] {
+        let out = run(eddy_run(&["--dir", &arg, s(&program("p1_hello.wat"))]), b"");
+        assert_run(&out, "hello from wat\n", "", 0);
+    }
+}
+
+#[test]
+fn a_wat_syntax_error_names_the_file_and_position_on_one_line() {
+    let tmp = temp_dir();
+    let bad = tmp.path().join("broken.wat");
+    std::fs::write(&bad, "(module\n  (func (export \"_start\")\n    (i32.bogus)))\n").unwrap();
+    let out = run(eddy_run(&[s(&bad)]), b"");
+    let at = format!("{}:3:6: unknown operator or unexpected token", bad.display());
+    assert_error_line(&out, "", 1, &["cannot compile `", &at]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("<anon>"), "{}", describe(&out));
+}
+
+#[test]
+fn a_trap_names_the_file() {
+    let prog = program("cli_spin.wat");
+    let out = run(eddy_run(&["-W", "timeout=100ms", s(&prog)]), b"");
+    assert_trap(&out, "", &[&format!("Error: failed to run `{}`: ", prog.display()), "interrupt"]);
 }
 
 #[test]

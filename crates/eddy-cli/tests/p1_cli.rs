@@ -1,6 +1,6 @@
 //! The `eddy run` command line around preview1 modules: `.wat` input (guest: p1_hello.wat),
-//! load errors (guests: p1_unknown_import.wat, p1_unknown_module.wat, plus a missing file and
-//! invalid bytes), `--invoke` on a reactor (guest: p1_reactor_add.wat) and usage errors.
+//! load errors (guests: p1_unknown_import.wat, p1_unknown_module.wat, p1_wrong_import_type.wat,
+//! plus a missing file and invalid bytes), `--invoke` on a reactor (guest: p1_reactor_add.wat) and usage errors.
 
 mod common;
 use common::*;
@@ -15,6 +15,19 @@ fn wat_command_runs_as_text() {
 fn unknown_import_is_a_load_error() {
     let out = run(eddy_run(&[s(&program("p1_unknown_import.wat"))]), b"");
     assert_error_line(&out, "", 1, &["wasi_snapshot_preview1::not_a_real_function"]);
+}
+
+#[test]
+fn wrong_import_type_is_a_load_error_naming_the_import() {
+    let out = run(eddy_run(&[s(&program("p1_wrong_import_type.wat"))]), b"");
+    assert_error_line(
+        &out,
+        "",
+        1,
+        &["import `wasi_snapshot_preview1::fd_write` has the wrong type: \
+           expected `(func (param i32 i32 i32 i32) (result i32))`, \
+           found `(func (param i32 i32) (result i32))`"],
+    );
 }
 
 #[test]

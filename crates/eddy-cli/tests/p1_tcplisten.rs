@@ -66,7 +66,7 @@ fn tcplisten_on_a_taken_port_is_one_line() {
     let out = run(eddy_run(&["-S", &listen, s(&program("p1_tcp_echo"))]), b"");
     assert_error_line(&out, "", 1, &["cannot listen on 127.0.0.1:", "tcplisten"]);
     let out = run(eddy_run(&["-S", "tcplisten=nonsense", s(&program("p1_tcp_echo"))]), b"");
-    assert_error_line(&out, "", 1, &["-S tcplisten=nonsense"]);
+    assert_usage_error(&out, &["-S tcplisten=nonsense"]);
 }
 
 #[test]

@@ -94,7 +94,7 @@ fn componentize_py_command_reads_a_preopened_file() {
     assert!(
         stderr.contains(
             "FileNotFoundError: [Errno 44] No such file or directory: '/data/greeting.txt'"
-        ) && stderr.contains("Error: wasm trap"),
+        ) && stderr.contains(&format!("Error: failed to run `{app}`: wasm trap")),
         "{}",
         describe(&out)
     );

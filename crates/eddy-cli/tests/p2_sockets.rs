@@ -222,10 +222,10 @@ fn bad_network_flags_are_usage_errors() {
         ("--allow-connect", "127.0.0.1:9-1"),
     ] {
         let out = run(eddy_run(&[flag, value, s(&wat)]), b"");
-        assert_error_line(&out, "", 1, &[flag, value]);
+        assert_usage_error(&out, &[flag, value]);
     }
     let out = run(eddy_run(&["-S", "tcp=maybe", s(&wat)]), b"");
-    assert_error_line(&out, "", 1, &["-S tcp=maybe"]);
+    assert_usage_error(&out, &["-S tcp=maybe"]);
 }
 
 /// A one-shot UDP peer on 127.0.0.1 answering one datagram upper-cased.

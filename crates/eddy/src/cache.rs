@@ -2,13 +2,41 @@
 //! the wasm bytes and wasmtime's `precompile_compatibility_hash` (engine version, target and
 //! every codegen setting). Only files this cache wrote are ever deserialized, and a write is
 //! atomic (temp file + rename) so concurrent runs never see half a file.
+//!
+//! An entry is the serialized artifact followed by a [`TRAILER_LEN`]-byte trailer: the
+//! BLAKE3 hash of the artifact, then [`MAGIC`]. wasmtime checks an artifact's header but
+//! trusts its code, so a bit flipped on disk in the code section would otherwise run as
+//! machine code (a crash on every later run). `get` verifies the hash before deserializing;
+//! an entry that fails is removed, and the caller recompiles and rewrites it.
 
 use std::hash::{Hash, Hasher};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::program::Program;
+
+/// Ends every entry, after the artifact's hash (format version 1).
+const MAGIC: &[u8; 8] = b"eddyb3v1";
+
+/// The bytes after the artifact: its BLAKE3 hash (32) and [`MAGIC`] (8).
+const TRAILER_LEN: usize = 32 + MAGIC.len();
+
+/// Whether the entry at `path` has an intact trailer whose hash matches its artifact. Hashes
+/// the file mapped (no copy of the entry: the warm start stays one pass over the page cache;
+/// wasmtime then maps the same pages again).
+fn verified(path: &Path) -> std::io::Result<bool> {
+    let file = std::fs::File::open(path)?;
+    // SAFETY: entries are never written in place (`put` renames a new file over an old one),
+    // so the mapped bytes do not change while they are read.
+    let map = unsafe { memmap2::Mmap::map(&file)? };
+    let Some(n) = map.len().checked_sub(TRAILER_LEN) else {
+        return Ok(false);
+    };
+    let (artifact, trailer) = map.split_at(n);
+    let (hash, magic) = trailer.split_at(32);
+    Ok(magic == MAGIC && blake3::hash(artifact).as_bytes() == hash)
+}
 
 /// A directory of `<key>.cwasm` files.
 #[derive(Clone, Debug)]
@@ -58,9 +86,17 @@ impl CompileCache {
         if !path.is_file() {
             return None;
         }
-        // SAFETY: the file lives in Eddy's own cache directory under a name derived from the
-        // content hash and engine settings; only `put` below writes such files. The key
-        // covers the bytes, so a module's bytes never name a component's file or vice versa.
+        if !verified(&path).unwrap_or(false) {
+            tracing::debug!("compile cache: discarding {}: checksum mismatch", path.display());
+            let _ = std::fs::remove_file(&path);
+            return None;
+        }
+        // SAFETY: the file was written by `put` below (it lives in Eddy's own cache directory
+        // under a name derived from the content hash and engine settings) and the BLAKE3 hash
+        // written with it still matches, so its artifact is the bytes wasmtime produced (the
+        // trailer after them is outside every ELF section, which is all wasmtime reads). The
+        // key covers the wasm bytes, so a module's bytes never name a component's file or vice
+        // versa.
         let r = unsafe {
             if component {
                 wasmtime::component::Component::deserialize_file(engine, &path)
@@ -88,10 +124,13 @@ impl CompileCache {
         let path = self.path(bytes);
         let res = (|| -> wasmtime::Result<()> {
             std::fs::create_dir_all(&self.dir)?;
-            let data = match program {
+            let mut data = match program {
                 Program::Module(m) => m.serialize()?,
                 Program::Component(c) => c.serialize()?,
             };
+            let hash = blake3::hash(&data);
+            data.extend_from_slice(hash.as_bytes());
+            data.extend_from_slice(MAGIC);
             let tmp = self.dir.join(format!(
                 ".tmp-{}-{:?}",
                 std::process::id(),

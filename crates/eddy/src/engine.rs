@@ -227,8 +227,7 @@ impl Engine {
     fn compile(&self, bytes: &[u8], name: &Path, command: bool) -> Result<Program, Error> {
         let compile_err =
             |e: wasmtime::Error| Error::Compile { path: name.to_path_buf(), message: one_line(&e) };
-        let binary = wat::parse_bytes(bytes)
-            .map_err(|e| Error::Compile { path: name.to_path_buf(), message: e.to_string() })?;
+        let binary = parse_wat(bytes, name)?;
         if command {
             program::check_command(&binary)?;
         }
@@ -256,8 +255,7 @@ impl Engine {
     pub fn precompile_file(&self, path: &Path) -> Result<Vec<u8>, Error> {
         let bytes = std::fs::read(path)
             .map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-        let binary = wat::parse_bytes(&bytes)
-            .map_err(|e| Error::Compile { path: path.to_path_buf(), message: e.to_string() })?;
+        let binary = parse_wat(&bytes, path)?;
         let r = if is_component(&binary) {
             self.inner.precompile_component(&binary)
         } else {
@@ -265,4 +263,20 @@ impl Engine {
         };
         r.map_err(|e| Error::Compile { path: path.to_path_buf(), message: one_line(&e) })
     }
+}
+
+/// The wasm binary of `bytes`: as they are if already binary, else WAT text compiled.
+/// Errors: `Error::Compile` on one line, naming `path` and where in it (`FILE:LINE:COL:
+/// message`, where the parser's own rendering has several lines and no file name).
+fn parse_wat<'a>(bytes: &'a [u8], path: &Path) -> Result<std::borrow::Cow<'a, [u8]>, Error> {
+    wat::Parser::new().parse_bytes(Some(path), bytes).map_err(|e| {
+        let text = e.to_string();
+        let mut lines = text.lines();
+        let what = lines.next().unwrap_or_default().trim();
+        let message = match lines.find_map(|l| l.trim_start().strip_prefix("--> ")) {
+            Some(at) => format!("{}: {what}", at.trim()),
+            None => what.to_string(),
+        };
+        Error::Compile { path: path.to_path_buf(), message }
+    })
 }

@@ -32,6 +32,21 @@ pub enum Error {
         /// Import name.
         name: String,
     },
+    /// The module imports a function Eddy provides, but with another type (or as something
+    /// other than a function). CLI status 1.
+    #[error(
+        "import `{module}::{name}` has the wrong type: expected `{expected}`, found `{found}`"
+    )]
+    IncompatibleImport {
+        /// Import module.
+        module: String,
+        /// Import name.
+        name: String,
+        /// What Eddy provides (a function type in WAT syntax, e.g. `(func (param i32))`).
+        expected: String,
+        /// What the module declares (a type in WAT syntax, or `global`, `memory`...).
+        found: String,
+    },
     /// A capability could not be granted (a preopen directory that does not exist, …).
     /// CLI status 1.
     #[error("{0}")]

@@ -121,18 +121,59 @@ pub(crate) fn instantiate_module(
         linker.define_unknown_imports_as_traps(module).map_err(|e| Error::Other(one_line(&e)))?;
     }
     for import in module.imports() {
-        if linker.get(&mut store, import.module(), import.name()).is_err() {
+        let Ok(provided) = linker.get(&mut store, import.module(), import.name()) else {
             return Err(Error::UnknownImport {
                 module: import.module().to_string(),
                 name: import.name().to_string(),
             });
-        }
+        };
+        check_import_type(&import, provided.ty(&store))?;
     }
     let instance = linker.instantiate(&mut store, module).map_err(trap)?;
     if let Some(m) = instance.get_memory(&mut store, "memory") {
         store.data_mut().ctx.set_memory(m);
     }
     Ok((store, instance))
+}
+
+/// `Error::IncompatibleImport` if `import` does not accept what Eddy `provided` under its name
+/// (a function of another type, or a function where the module wants another kind of item):
+/// caught here so the error names the import, where instantiation would only say
+/// `types incompatible`.
+fn check_import_type(
+    import: &wasmtime::ImportType<'_>,
+    provided: wasmtime::ExternType,
+) -> Result<(), Error> {
+    use wasmtime::ExternType as T;
+    let kind = |t: &T| match t {
+        T::Func(f) => {
+            let s = f.to_string();
+            s.strip_prefix("(type ")
+                .and_then(|s| s.strip_suffix(')'))
+                .map(str::to_string)
+                .unwrap_or(s)
+        }
+        T::Global(_) => "global".to_string(),
+        T::Table(_) => "table".to_string(),
+        T::Memory(_) => "memory".to_string(),
+        T::Tag(_) => "tag".to_string(),
+    };
+    let wanted = import.ty();
+    let ok = match (&provided, &wanted) {
+        (T::Func(have), T::Func(want)) => have.matches(want),
+        // Eddy provides only functions; anything else is left to instantiation.
+        (T::Func(_), _) => false,
+        _ => true,
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(Error::IncompatibleImport {
+        module: import.module().to_string(),
+        name: import.name().to_string(),
+        expected: kind(&provided),
+        found: kind(&wanted),
+    })
 }
 
 /// The names of the functions an instance of a core module exports, in order.

@@ -222,6 +222,24 @@ pub fn assert_error_line(
     );
 }
 
+/// Asserts a usage error: exit status 2, no stdout, and stderr exactly one line starting with
+/// `error: ` (as clap's own usage errors start) and containing every one of `needles`.
+pub fn assert_usage_error(output: &Output, needles: &[&str]) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let one_line = stderr.ends_with('\n') && stderr.matches('\n').count() == 1;
+    let ok = output.stdout.is_empty()
+        && output.status.code() == Some(2)
+        && stderr.starts_with("error: ")
+        && one_line
+        && needles.iter().all(|n| stderr.contains(n));
+    assert!(
+        ok,
+        "expected no stdout, exit code 2 and one stderr line `error: ...` containing \
+         {needles:?}\n{}",
+        describe(output)
+    );
+}
+
 /// Asserts the exit code, exact stdout, and that stderr starts with `Error: ` and contains
 /// every one of `needles` (for traps, whose message carries a backtrace).
 pub fn assert_trap(output: &Output, expected_stdout: &str, needles: &[&str]) {

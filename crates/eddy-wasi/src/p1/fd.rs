@@ -382,6 +382,16 @@ wasi_fn! {
         let hfd = writable(e, rights::FD_WRITE)?;
         let mut bufs = [IoSlice::new(&[]); MAX_IOVS];
         let n = gather(&mem, iovs, iovs_len, &mut bufs)?;
+        if e.nonblock && n > 0 {
+            // Emulated NONBLOCK: a writable pipe has room for at least PIPE_BUF bytes, so
+            // the first buffer cut to that size cannot block (a short write, which NONBLOCK
+            // allows).
+            ready_now(hfd, rustix::event::PollFlags::OUT)?;
+            let first: &[u8] = &bufs[0];
+            let cut = &first[..first.len().min(PIPE_BUF)];
+            let written = retry(|| rustix::io::write(hfd, cut))?;
+            return mem.write_u32(nwritten, written as u32);
+        }
         // One buffer (the common case): write(2), cheaper in the kernel than writev(2).
         // stdio is written in pieces of at most 16 KiB when it is a pipe (`write_vectored`).
         let written = match (n, &e.object) {
@@ -429,6 +439,10 @@ wasi_fn! {
     fn fd_read(ctx, mem, fd: u32, iovs: u32, iovs_len: u32, nread: u32) {
         let e = ctx.table.get(fd)?;
         let hfd = readable(e)?;
+        if e.nonblock {
+            // Emulated NONBLOCK: once readable, one read(2) returns without waiting.
+            ready_now(hfd, rustix::event::PollFlags::IN)?;
+        }
         let n = scatter(&mut mem, iovs, iovs_len, |bufs| match bufs {
             [one] => retry(|| rustix::io::read(hfd, &mut **one)),
             _ => retry(|| rustix::io::readv(hfd, bufs)),
@@ -508,7 +522,10 @@ wasi_fn! {
             Object::Socket(_) => 6,
             _ => filetype(hfd)?,
         };
-        let flags = fdflags(hfd)?;
+        let mut flags = fdflags(hfd)?;
+        if e.nonblock {
+            flags |= FDFLAGS_NONBLOCK as u16;
+        }
         let out = mem.slice_mut(stat, 24)?;
         out.fill(0);
         out[0] = filetype;
@@ -628,6 +645,10 @@ wasi_fn! {
     /// `fd_fdstat_set_flags(fd: fd, flags: fdflags) -> Result<(), errno>` — sets `APPEND` (1)
     /// and `NONBLOCK` (4) (fcntl `F_SETFL`). `DSYNC`/`RSYNC`/`SYNC` (2, 8, 16) are fixed when
     /// the file is opened: passing them as they are is accepted, changing them is `ENOTSUP`.
+    /// On stdio (fds the host lent, shared with other processes) the host fd is never
+    /// changed: `NONBLOCK` is emulated in the fd entry ([`FdEntry::nonblock`]: `fd_read` and
+    /// `fd_write` poll with zero timeout first and return `EAGAIN` if not ready; a write is
+    /// then cut to `PIPE_BUF`, 4096 bytes), and changing `APPEND` is `ENOTSUP`.
     ///
     /// Errors: `EBADF`, `EINVAL` (unknown bits), `ENOTCAPABLE` (`FD_FDSTAT_SET_FLAGS`),
     /// `ENOTSUP`.
@@ -635,7 +656,7 @@ wasi_fn! {
     /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-fd_fdstat_set_flagsfd-fd-flags-fdflags---result-errno>
     fn fd_fdstat_set_flags(ctx, _mem, fd: u32, flags: u32) {
         use rustix::fs::OFlags;
-        let e = ctx.table.get(fd)?;
+        let e = ctx.table.get_mut(fd)?;
         if flags & !0x1f != 0 {
             return Err(Errno::Inval);
         }
@@ -645,6 +666,16 @@ wasi_fn! {
         let cur_syncs = u32::from(fdflags(hfd)?) & FDFLAGS_SYNCS;
         if (flags & FDFLAGS_SYNCS != 0) != (cur_syncs != 0) {
             return Err(Errno::Notsup);
+        }
+        if matches!(e.object, Object::Stdio(_)) {
+            // stdio's host fd is not the guest's: its file-status flags are shared with the
+            // processes around Eddy (the shell's pipe or terminal) and outlive the guest.
+            // NONBLOCK is emulated per guest fd; APPEND cannot be, so it must stay as it is.
+            if (flags & FDFLAGS_APPEND != 0) != cur.contains(OFlags::APPEND) {
+                return Err(Errno::Notsup);
+            }
+            e.nonblock = flags & FDFLAGS_NONBLOCK != 0;
+            return Ok(());
         }
         let mut new = cur - (OFlags::APPEND | OFlags::NONBLOCK);
         if flags & FDFLAGS_APPEND != 0 {
@@ -783,6 +814,21 @@ pub(crate) fn seek(e: &FdEntry, offset: i64, whence: u32) -> Result<u64> {
         }
     }
     retry(|| rustix::fs::seek(host_fd(e), pos))
+}
+
+/// Bytes a pipe with room takes without blocking (POSIX `PIPE_BUF` on Linux).
+const PIPE_BUF: usize = 4096;
+
+/// For emulated `NONBLOCK`: `Ok` if `fd` is ready for `interest` right now (a zero-timeout
+/// poll(2)), `EAGAIN` if not. An error or hang-up counts as ready (the read or write that
+/// follows reports it).
+fn ready_now(fd: BorrowedFd<'_>, interest: rustix::event::PollFlags) -> Result<()> {
+    let mut p = [rustix::event::PollFd::from_borrowed_fd(fd, interest)];
+    let zero = rustix::event::Timespec { tv_sec: 0, tv_nsec: 0 };
+    if retry(|| rustix::event::poll(&mut p, Some(&zero)))? == 0 {
+        return Err(Errno::Again);
+    }
+    Ok(())
 }
 
 /// p1 `fdflags` of a host fd: append 1, dsync 2, nonblock 4, rsync 8, sync 16.

@@ -76,7 +76,13 @@ impl P1Ctx {
             };
             let object = Object::Stdio(wasi.stdio_shared(kind));
             table
-                .insert(FdEntry { object, rights_base, rights_inheriting: 0, preopen: None })
+                .insert(FdEntry {
+                    object,
+                    rights_base,
+                    rights_inheriting: 0,
+                    preopen: None,
+                    nonblock: false,
+                })
                 .map_err(too_many)?;
         }
         for p in wasi.preopens() {
@@ -87,6 +93,7 @@ impl P1Ctx {
                     rights_base: base,
                     rights_inheriting: inheriting,
                     preopen: Some(p.guest_path.clone()),
+                    nonblock: false,
                 })
                 .map_err(too_many)?;
         }
@@ -97,6 +104,7 @@ impl P1Ctx {
                     rights_base: rights::SOCKET,
                     rights_inheriting: rights::SOCKET,
                     preopen: None,
+                    nonblock: false,
                 })
                 .map_err(too_many)?;
         }

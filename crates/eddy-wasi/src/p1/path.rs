@@ -220,6 +220,7 @@ wasi_fn! {
             rights_base: fs_rights_base & inh & base,
             rights_inheriting: fs_rights_inheriting & inh & inheriting,
             preopen: None,
+            nonblock: false,
         })?;
         mem.write_u32(opened_fd, new_fd)
     }

@@ -628,6 +628,7 @@ mod tests {
                 rights_base: rights::for_file(FilePerms::ALL),
                 rights_inheriting: 0,
                 preopen: None,
+                nonblock: false,
             })
             .unwrap();
         std::fs::remove_dir_all(&dir).unwrap();

@@ -99,6 +99,7 @@ wasi_fn! {
             rights_base: r,
             rights_inheriting: r,
             preopen: None,
+            nonblock: false,
         })?;
         mem.write_u32(ro_fd, new)
     }

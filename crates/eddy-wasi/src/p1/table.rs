@@ -37,6 +37,11 @@ pub struct FdEntry {
     pub rights_inheriting: u64,
     /// For a preopened directory, the guest-visible path (`fd_prestat_dir_name`).
     pub preopen: Option<String>,
+    /// `NONBLOCK` as the guest set it on a stdio fd (`fd_fdstat_set_flags`), emulated here:
+    /// stdio's host fd (often the shell's terminal or pipe, shared with other processes) keeps
+    /// its own file-status flags, so reads and writes check readiness first and return
+    /// `EAGAIN` instead of blocking. Always false for other objects.
+    pub nonblock: bool,
 }
 
 /// The fd table of one instance.
