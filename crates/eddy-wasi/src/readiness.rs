@@ -23,6 +23,9 @@
 //!   the [`Poller`] and are reused; per wake-up the fds' `revents` are scanned once.
 //! - One pollfd per entry: the kernel rejects more pollfds than `RLIMIT_NOFILE`, so a list
 //!   longer than that fails with `EINVAL`.
+//! - The run's deadline (`-W timeout`, [`WaitSet::bound`]) bounds every wait: if it passes
+//!   while nothing is ready, `wait` fails with [`DeadlinePassed`], which the views turn into
+//!   the same trap an epoch interrupt raises. Without a deadline no extra work is done.
 
 use std::os::fd::{AsFd, BorrowedFd};
 
@@ -48,6 +51,57 @@ pub enum Readiness<'fd> {
     Fd(BorrowedFd<'fd>, Interest),
     /// When `Clock` reaches this absolute instant, ns.
     At(Clock, u64),
+}
+
+/// The run's deadline (`WasiCtx::deadline`, from `-W timeout`) passed while a host call was
+/// blocked waiting and nothing it waited on became ready. Never reported to the guest: the
+/// views turn it into [`DeadlinePassed::trap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeadlinePassed;
+
+impl DeadlinePassed {
+    /// The trap that ends the guest: `wasmtime::Trap::Interrupt`, the one an epoch deadline
+    /// raises in wasm code, so a guest stopped in a host call reads the same ("wasm trap:
+    /// interrupt") and exits the same way (status 134).
+    pub fn trap(self) -> wasmtime::Error {
+        wasmtime::Error::new(wasmtime::Trap::Interrupt)
+    }
+}
+
+/// Waits until `fd` is ready for `interest` (or hung up / in error), or until the monotonic
+/// clock reaches `deadline` (ns), whichever comes first; without a deadline, as long as it
+/// takes. `EINTR` is retried with the timeout recomputed. Returns `Ok(true)` when the fd is
+/// ready, `Ok(false)` when the deadline passed first. Errors: `ppoll`'s own (`ENOMEM`).
+/// Used before a blocking read or write, so the call is bounded by the run's deadline.
+pub fn wait_fd(
+    fd: BorrowedFd<'_>,
+    interest: Interest,
+    deadline: Option<u64>,
+) -> rustix::io::Result<bool> {
+    let flags = match interest {
+        Interest::Read => PollFlags::IN,
+        Interest::Write => PollFlags::OUT,
+    };
+    let mut p = [PollFd::from_borrowed_fd(fd, flags)];
+    loop {
+        let ts = match deadline {
+            Some(d) => {
+                let left = d.saturating_sub(Clock::Monotonic.now());
+                if left == 0 {
+                    // One last look: ready at the deadline still counts as ready.
+                    let zero = rustix::time::Timespec::default();
+                    return Ok(matches!(rustix::event::poll(&mut p, Some(&zero)), Ok(n) if n > 0));
+                }
+                Some(timespec(left))
+            }
+            None => None,
+        };
+        match rustix::event::poll(&mut p, ts.as_ref()) {
+            Ok(n) if n > 0 => return Ok(true),
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// What woke one entry, passed to [`WaitSet::wait`]'s callback.
@@ -90,6 +144,7 @@ impl Poller {
             fd_tags,
             clocks,
             now: Now { read: Clock::now, realtime: None, monotonic: None },
+            deadline: None,
         }
     }
 
@@ -114,6 +169,8 @@ pub struct WaitSet<'fd> {
     fd_tags: Vec<u32>,
     clocks: Vec<Pending>,
     now: Now,
+    /// The run's deadline on the monotonic clock (ns), if any: see [`WaitSet::bound`].
+    deadline: Option<u64>,
 }
 
 /// The current time of each clock, read at most once per scan or wake-up.
@@ -174,6 +231,14 @@ impl<'fd> WaitSet<'fd> {
         self.now.get(clock)
     }
 
+    /// Bounds the wait by the run's `deadline` (monotonic ns, `WasiCtx::deadline`): if it
+    /// passes before anything is ready, [`WaitSet::wait`] fails with [`DeadlinePassed`].
+    /// `None` (the default) leaves the wait unbounded.
+    #[inline]
+    pub fn bound(&mut self, deadline: Option<u64>) {
+        self.deadline = deadline;
+    }
+
     /// Whether nothing is waited on (no fd, no pending deadline).
     pub fn is_empty(&self) -> bool {
         self.fds.is_empty() && self.clocks.is_empty()
@@ -183,9 +248,10 @@ impl<'fd> WaitSet<'fd> {
     /// became ready; returns how many did. With `ready_already` it never blocks. Without it,
     /// and with nothing to wait on, it returns 0 at once (it would otherwise sleep forever).
     ///
-    /// Errors: the first error `on_ready` returns (the wait stops there), or `ppoll`'s own
-    /// failure (`EINVAL` for more fds than `RLIMIT_NOFILE`, `ENOMEM`).
-    pub fn wait<E: From<rustix::io::Errno>>(
+    /// Errors: the first error `on_ready` returns (the wait stops there), `ppoll`'s own
+    /// failure (`EINVAL` for more fds than `RLIMIT_NOFILE`, `ENOMEM`), or [`DeadlinePassed`]
+    /// when the deadline set by [`WaitSet::bound`] passed with nothing ready.
+    pub fn wait<E: From<rustix::io::Errno> + From<DeadlinePassed>>(
         &mut self,
         ready_already: bool,
         mut on_ready: impl FnMut(u32, Woken<'_, 'fd>) -> Result<(), E>,
@@ -201,7 +267,15 @@ impl<'fd> WaitSet<'fd> {
                 Some(0)
             } else {
                 let now = &mut self.now;
-                self.clocks.iter().map(|c| c.deadline.saturating_sub(now.get(c.clock))).min()
+                let t =
+                    self.clocks.iter().map(|c| c.deadline.saturating_sub(now.get(c.clock))).min();
+                match self.deadline {
+                    Some(d) => {
+                        let left = d.saturating_sub(now.get(Clock::Monotonic));
+                        Some(t.map_or(left, |t| t.min(left)))
+                    }
+                    None => t,
+                }
             };
             if !self.fds.is_empty() || timeout != Some(0) {
                 let ts = timeout.map(timespec);
@@ -229,6 +303,11 @@ impl<'fd> WaitSet<'fd> {
             }
             if ready_already || n > 0 {
                 return Ok(n);
+            }
+            if let Some(d) = self.deadline {
+                if self.now.get(Clock::Monotonic) >= d {
+                    return Err(DeadlinePassed.into());
+                }
             }
             self.now.reset();
         }
@@ -284,6 +363,23 @@ mod tests {
 
     use super::*;
 
+    /// The error type of the tests' waits.
+    #[derive(Debug, PartialEq, Eq)]
+    enum Error {
+        Os(rustix::io::Errno),
+        Deadline,
+    }
+    impl From<rustix::io::Errno> for Error {
+        fn from(e: rustix::io::Errno) -> Error {
+            Error::Os(e)
+        }
+    }
+    impl From<DeadlinePassed> for Error {
+        fn from(_: DeadlinePassed) -> Error {
+            Error::Deadline
+        }
+    }
+
     thread_local! {
         /// Scripted clock readings for [`scripted`]; after the script the real clock.
         static SCRIPT: Cell<&'static [u64]> = const { Cell::new(&[]) };
@@ -328,7 +424,7 @@ mod tests {
             assert!(!set.add(7, Readiness::At(Clock::Monotonic, MS)));
             let mut got = Vec::new();
             let n = set
-                .wait::<rustix::io::Errno>(false, |tag, w| {
+                .wait::<Error>(false, |tag, w| {
                     assert!(matches!(w, Woken::Clock));
                     got.push(tag);
                     Ok(())
@@ -363,7 +459,7 @@ mod tests {
             assert!(!set.add(1, Readiness::At(Clock::Monotonic, deadline)));
             let mut got = 0;
             let n = set
-                .wait::<rustix::io::Errno>(false, |_, _| {
+                .wait::<Error>(false, |_, _| {
                     got += 1;
                     Ok(())
                 })

@@ -12,6 +12,7 @@ use super::table::{FdEntry, Object};
 use super::{rights, wasi_fn, GuestMemory, MODULE};
 use crate::errno::{Errno, Result};
 use crate::filesystem::{Descriptor, DescriptorKind};
+use crate::readiness::Interest;
 use crate::sys::retry;
 
 /// Most iovecs gathered into one `writev`; more are a short write, which the spec allows.
@@ -86,6 +87,30 @@ fn writable(e: &FdEntry, right: u64) -> Result<BorrowedFd<'_>> {
         }
     }
     Ok(host_fd(e))
+}
+
+/// Most bytes one `fd_write` writes to a pipe, FIFO, tty or socket under a run deadline:
+/// `PIPE_BUF`, which a pipe reported writable takes without blocking (a longer blocking
+/// write would wait for the reader with no bound). A short write, which the spec allows.
+const BOUNDED_WRITE: usize = 4096;
+
+/// Whether `e` is a regular file (or directory), whose reads and writes never wait for a peer.
+#[inline]
+fn never_waits(e: &FdEntry) -> bool {
+    matches!(&e.object, Object::Descriptor(d) if d.regular_file || d.kind == DescriptorKind::Dir)
+}
+
+/// Under a run deadline (`-W timeout`), before a read or write that may block on `hfd` (a
+/// pipe, FIFO, tty, socket or stdio), waits until it is ready for `interest`, bounded by the
+/// deadline. Errors: `Errno::Interrupted` (which traps) when the deadline passes first, or
+/// `ppoll`'s own error.
+#[inline(never)]
+pub(crate) fn wait_ready(hfd: BorrowedFd<'_>, interest: Interest, deadline: u64) -> Result<()> {
+    if crate::readiness::wait_fd(hfd, interest, Some(deadline))? {
+        Ok(())
+    } else {
+        Err(Errno::Interrupted)
+    }
 }
 
 /// Gathers up to [`MAX_IOVS`] non-empty ciovecs into `out`; returns how many.
@@ -382,9 +407,22 @@ wasi_fn! {
         let hfd = writable(e, rights::FD_WRITE)?;
         let mut bufs = [IoSlice::new(&[]); MAX_IOVS];
         let n = gather(&mem, iovs, iovs_len, &mut bufs)?;
+        // Under a deadline, a write that may block waits for room first, then writes at most
+        // what the fd takes at once.
+        let bounded = match ctx.deadline {
+            Some(d) if n > 0 && !never_waits(e) => {
+                wait_ready(hfd, Interest::Write, d)?;
+                true
+            }
+            _ => false,
+        };
         // One buffer (the common case): write(2), cheaper in the kernel than writev(2).
         let written = match n {
             0 => 0,
+            _ if bounded => {
+                let first: &[u8] = &bufs[0];
+                retry(|| rustix::io::write(hfd, &first[..first.len().min(BOUNDED_WRITE)]))?
+            }
             1 => retry(|| rustix::io::write(hfd, &bufs[0]))?,
             _ => retry(|| rustix::io::writev(hfd, &bufs[..n]))?,
         };
@@ -427,6 +465,12 @@ wasi_fn! {
     fn fd_read(ctx, mem, fd: u32, iovs: u32, iovs_len: u32, nread: u32) {
         let e = ctx.table.get(fd)?;
         let hfd = readable(e)?;
+        // Under a deadline, a read that may block waits for data (or EOF) first, bounded.
+        if let Some(d) = ctx.deadline {
+            if !never_waits(e) {
+                wait_ready(hfd, Interest::Read, d)?;
+            }
+        }
         let n = scatter(&mut mem, iovs, iovs_len, |bufs| match bufs {
             [one] => retry(|| rustix::io::read(hfd, &mut **one)),
             _ => retry(|| rustix::io::readv(hfd, bufs)),

@@ -1,0 +1,41 @@
+/*
+ * Blocks in one host call, for the `-W timeout` tests: prints "blocking\n" on
+ * stdout, then by argv[1]:
+ *   sleep      nanosleep 30 s (poll_oneoff on a monotonic clock);
+ *   stdin      read(0) (fd_read on a pipe whose writer never writes);
+ *   read PATH  open PATH (a FIFO whose writer the test holds open) and read it.
+ * Prints "returned\n" if the call ever returns; the tests expect a trap first.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: p1_block sleep|stdin|read PATH\n");
+        return 2;
+    }
+    fputs("blocking\n", stdout);
+    fflush(stdout);
+    char buf[64];
+    if (strcmp(argv[1], "sleep") == 0) {
+        struct timespec ts = {30, 0};
+        nanosleep(&ts, NULL);
+    } else if (strcmp(argv[1], "stdin") == 0) {
+        (void)read(0, buf, sizeof buf);
+    } else if (strcmp(argv[1], "read") == 0 && argc > 2) {
+        int fd = open(argv[2], O_RDONLY);
+        if (fd < 0) {
+            perror("open");
+            return 1;
+        }
+        (void)read(fd, buf, sizeof buf);
+    } else {
+        fprintf(stderr, "unknown mode %s\n", argv[1]);
+        return 2;
+    }
+    fputs("returned\n", stdout);
+    return 0;
+}
