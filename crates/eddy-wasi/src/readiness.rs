@@ -479,4 +479,66 @@ mod tests {
         assert!(took >= Duration::from_millis(200), "returned early: {took:?}");
         assert!(took < Duration::from_secs(2), "returned late: {took:?}");
     }
+
+    fn pipe() -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
+        rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC).unwrap()
+    }
+
+    /// A wait bounded by the run's deadline: nothing becomes ready (an idle pipe, a clock an
+    /// hour away), so it fails with the deadline, on time; without the bound the same wait
+    /// would sleep an hour.
+    #[test]
+    fn the_run_deadline_bounds_a_wait() {
+        let (rd, _wr) = pipe();
+        let took = within_5s(move || {
+            let mut poller = Poller::default();
+            let start = Instant::now();
+            let mut set = poller.begin();
+            set.bound(Some(Clock::Monotonic.now() + 100_000_000));
+            assert!(!set.add(0, Readiness::Fd(rd.as_fd(), Interest::Read)));
+            assert!(!set.add(
+                1,
+                Readiness::At(Clock::Monotonic, Clock::Monotonic.now() + 3_600_000_000_000)
+            ));
+            let r = set.wait::<Error>(false, |_, _| Ok(()));
+            poller.finish(set);
+            assert_eq!(r, Err(Error::Deadline));
+            start.elapsed()
+        });
+        assert!(took >= Duration::from_millis(100), "returned early: {took:?}");
+        assert!(took < Duration::from_secs(2), "returned late: {took:?}");
+    }
+
+    /// Something ready wins over a deadline that has passed: the answer is reported, not
+    /// the deadline (the next blocking call, or the epoch, stops the guest).
+    #[test]
+    fn ready_entries_win_over_a_passed_deadline() {
+        let (rd, wr) = pipe();
+        rustix::io::write(&wr, b"x").unwrap();
+        let mut poller = Poller::default();
+        let mut set = poller.begin();
+        set.bound(Some(1));
+        assert!(!set.add(3, Readiness::Fd(rd.as_fd(), Interest::Read)));
+        let mut got = Vec::new();
+        let r = set.wait::<Error>(false, |tag, _| {
+            got.push(tag);
+            Ok(())
+        });
+        poller.finish(set);
+        assert_eq!((r, got), (Ok(1), vec![3]));
+    }
+
+    #[test]
+    fn wait_fd_is_bounded_by_the_deadline() {
+        let (rd, wr) = pipe();
+        let start = Instant::now();
+        let d = Clock::Monotonic.now() + 50_000_000;
+        assert_eq!(wait_fd(rd.as_fd(), Interest::Read, Some(d)), Ok(false));
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(50) && took < Duration::from_secs(2), "{took:?}");
+        rustix::io::write(&wr, b"x").unwrap();
+        assert_eq!(wait_fd(rd.as_fd(), Interest::Read, Some(d)), Ok(true), "ready at the deadline");
+        assert_eq!(wait_fd(rd.as_fd(), Interest::Read, None), Ok(true));
+        assert_eq!(wait_fd(wr.as_fd(), Interest::Write, Some(u64::MAX)), Ok(true));
+    }
 }
