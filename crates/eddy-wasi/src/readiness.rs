@@ -21,8 +21,13 @@
 //!   ready so the operation can say why.
 //! - Work per call is O(N) in the entries with no per-entry allocation: the vectors live in
 //!   the [`Poller`] and are reused; per wake-up the fds' `revents` are scanned once.
-//! - One pollfd per entry: the kernel rejects more pollfds than `RLIMIT_NOFILE`, so a list
-//!   longer than that fails with `EINVAL`.
+//! - One pollfd per entry, as long as the kernel takes the list. It refuses more pollfds
+//!   than `RLIMIT_NOFILE` (`EINVAL`, checked before it copies anything, so the refusal is
+//!   cheap); then the entries are merged, one pollfd per distinct fd with the union of their
+//!   interests, and each entry is reported from its fd's `revents` filtered by its own
+//!   interest (`POLLHUP`/`POLLERR`/`POLLNVAL` go to every entry of the fd). A list of more
+//!   distinct fds than the limit cannot exist (each is an open fd), so every list is
+//!   answered. The merge sorts the entries by fd (O(N log N)) into reused buffers.
 //! - The run's deadline (`-W timeout`, [`WaitSet::bound`]) bounds every wait: if it passes
 //!   while nothing is ready, `wait` fails with [`DeadlinePassed`], which the views turn into
 //!   the same trap an epoch interrupt raises. Without a deadline no extra work is done.
@@ -106,12 +111,23 @@ pub fn wait_fd(
 
 /// What woke one entry, passed to [`WaitSet::wait`]'s callback.
 #[derive(Clone, Copy, Debug)]
-pub enum Woken<'a, 'fd> {
-    /// The fd entry has events (`revents` as the kernel reported them).
-    Fd(&'a PollFd<'fd>),
+pub enum Woken<'a> {
+    /// The fd entry has events: its host fd and `revents` as the kernel reported them (for
+    /// merged entries, filtered by the entry's own interest; hang-up and errors kept).
+    Fd(BorrowedFd<'a>, PollFlags),
     /// The deadline passed.
     Clock,
 }
+
+/// What a waited-on fd entry reports: the caller's tag and the events it asked for.
+#[derive(Clone, Copy, Debug)]
+struct FdEntry {
+    tag: u32,
+    events: PollFlags,
+}
+
+/// Events the kernel reports whether asked or not; passed to every entry of a merged fd.
+const ALWAYS: PollFlags = PollFlags::HUP.union(PollFlags::ERR).union(PollFlags::NVAL);
 
 /// Buffers one ABI's poll reuses across calls (kept in that ABI's state), so a warm call
 /// allocates nothing.
@@ -119,8 +135,14 @@ pub enum Woken<'a, 'fd> {
 pub struct Poller {
     /// Always empty between calls (re-typed to each call's borrow lifetime by [`recycle`]).
     fds: Vec<PollFd<'static>>,
-    fd_tags: Vec<u32>,
+    fd_tags: Vec<FdEntry>,
     clocks: Vec<Pending>,
+    /// The merged pollfds (one per distinct fd; see the module docs), empty between calls.
+    merged: Vec<PollFd<'static>>,
+    /// For each fd entry, the index of its merged pollfd.
+    slots: Vec<u32>,
+    /// Fd entry indices sorted by fd (scratch of the merge).
+    order: Vec<u32>,
 }
 
 /// A deadline not yet passed at scan time.
@@ -145,6 +167,9 @@ impl Poller {
             clocks,
             now: Now { read: Clock::now, realtime: None, monotonic: None },
             deadline: None,
+            merged: recycle(std::mem::take(&mut self.merged)),
+            slots: std::mem::take(&mut self.slots),
+            order: std::mem::take(&mut self.order),
         }
     }
 
@@ -159,6 +184,9 @@ impl Poller {
         self.fds = recycle(set.fds);
         self.fd_tags = set.fd_tags;
         self.clocks = set.clocks;
+        self.merged = recycle(set.merged);
+        self.slots = set.slots;
+        self.order = set.order;
     }
 }
 
@@ -166,11 +194,16 @@ impl Poller {
 #[derive(Debug)]
 pub struct WaitSet<'fd> {
     fds: Vec<PollFd<'fd>>,
-    fd_tags: Vec<u32>,
+    fd_tags: Vec<FdEntry>,
     clocks: Vec<Pending>,
     now: Now,
     /// The run's deadline on the monotonic clock (ns), if any: see [`WaitSet::bound`].
     deadline: Option<u64>,
+    /// One pollfd per distinct fd, built only when the kernel refuses `fds` (see
+    /// [`WaitSet::merge`]).
+    merged: Vec<PollFd<'fd>>,
+    slots: Vec<u32>,
+    order: Vec<u32>,
 }
 
 /// The current time of each clock, read at most once per scan or wake-up.
@@ -211,7 +244,7 @@ impl<'fd> WaitSet<'fd> {
                     Interest::Write => PollFlags::OUT,
                 };
                 self.fds.push(PollFd::from_borrowed_fd(fd, flags));
-                self.fd_tags.push(tag);
+                self.fd_tags.push(FdEntry { tag, events: flags });
                 false
             }
             Readiness::At(clock, deadline) => {
@@ -254,12 +287,13 @@ impl<'fd> WaitSet<'fd> {
     pub fn wait<E: From<rustix::io::Errno> + From<DeadlinePassed>>(
         &mut self,
         ready_already: bool,
-        mut on_ready: impl FnMut(u32, Woken<'_, 'fd>) -> Result<(), E>,
+        mut on_ready: impl FnMut(u32, Woken<'_>) -> Result<(), E>,
     ) -> Result<usize, E> {
         if !ready_already && self.is_empty() {
             return Ok(0);
         }
         let mut n = 0;
+        let mut merged = false;
         loop {
             // Zero if something is ready already; else until the earliest deadline (read
             // afresh on every round); `None` (until an fd is ready) without clocks.
@@ -279,18 +313,36 @@ impl<'fd> WaitSet<'fd> {
             };
             if !self.fds.is_empty() || timeout != Some(0) {
                 let ts = timeout.map(timespec);
-                match rustix::event::poll(&mut self.fds, ts.as_ref()) {
+                let list = if merged { &mut self.merged } else { &mut self.fds };
+                match rustix::event::poll(list, ts.as_ref()) {
                     Ok(_) => {}
-                    Err(rustix::io::Errno::INTR) => {
-                        self.fds.iter_mut().for_each(PollFd::clear_revents)
+                    Err(rustix::io::Errno::INTR) => list.iter_mut().for_each(PollFd::clear_revents),
+                    // More pollfds than RLIMIT_NOFILE: merge the entries per fd, then wait
+                    // again (the timeout is recomputed; nothing was waited yet).
+                    Err(rustix::io::Errno::INVAL) if !merged && self.fds.len() > 1 => {
+                        self.merge();
+                        merged = true;
+                        continue;
                     }
                     Err(e) => return Err(e.into()),
                 }
             }
-            for (p, &tag) in self.fds.iter().zip(&self.fd_tags) {
-                if !p.revents().is_empty() {
-                    on_ready(tag, Woken::Fd(p))?;
-                    n += 1;
+            if merged {
+                for (e, &slot) in self.fd_tags.iter().zip(&self.slots) {
+                    let m = &self.merged[slot as usize];
+                    let re = m.revents() & (e.events | ALWAYS);
+                    if !re.is_empty() {
+                        on_ready(e.tag, Woken::Fd(m.as_fd(), re))?;
+                        n += 1;
+                    }
+                }
+            } else {
+                for (p, e) in self.fds.iter().zip(&self.fd_tags) {
+                    let re = p.revents();
+                    if !re.is_empty() {
+                        on_ready(e.tag, Woken::Fd(p.as_fd(), re))?;
+                        n += 1;
+                    }
                 }
             }
             // Every round, zero timeout or not: collect the deadlines that have passed.
@@ -314,11 +366,47 @@ impl<'fd> WaitSet<'fd> {
     }
 }
 
-impl Woken<'_, '_> {
+impl<'fd> WaitSet<'fd> {
+    /// Builds [`WaitSet::merge`]'s one pollfd per distinct fd: the entries sorted by fd, each
+    /// run of equal fds one pollfd with the union of their events; `slots[i]` is entry `i`'s.
+    /// O(N log N), into the reused buffers (no allocation once they have grown).
+    #[cold]
+    fn merge(&mut self) {
+        use std::os::fd::AsRawFd;
+        let fds = &self.fds;
+        let raw = |i: u32| fds[i as usize].as_fd().as_raw_fd();
+        self.order.clear();
+        self.order.extend(0..fds.len() as u32);
+        self.order.sort_unstable_by_key(|&i| raw(i));
+        self.slots.clear();
+        self.slots.resize(fds.len(), 0);
+        self.merged.clear();
+        let mut start = 0;
+        while start < self.order.len() {
+            let fd = raw(self.order[start]);
+            let mut end = start;
+            let mut events = PollFlags::empty();
+            while end < self.order.len() && raw(self.order[end]) == fd {
+                let i = self.order[end] as usize;
+                events |= self.fd_tags[i].events;
+                self.slots[i] = self.merged.len() as u32;
+                end += 1;
+            }
+            // SAFETY: `fd` is the fd of entries of `self.fds`, each a `PollFd<'fd>` that
+            // borrows it for `'fd`, the lifetime of the merged pollfd too; so it stays open
+            // while the merged pollfd can be used.
+            let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+            self.merged.push(PollFd::from_borrowed_fd(borrowed, events));
+            start = end;
+        }
+    }
+}
+
+impl Woken<'_> {
     /// The fd's `revents` (empty for a clock).
     pub fn revents(&self) -> PollFlags {
         match self {
-            Woken::Fd(p) => p.revents(),
+            Woken::Fd(_, re) => *re,
             Woken::Clock => PollFlags::empty(),
         }
     }
@@ -326,7 +414,7 @@ impl Woken<'_, '_> {
     /// The fd that woke (for a follow-up `FIONREAD`), if an fd did.
     pub fn fd(&self) -> Option<BorrowedFd<'_>> {
         match self {
-            Woken::Fd(p) => Some(p.as_fd()),
+            Woken::Fd(fd, _) => Some(*fd),
             Woken::Clock => None,
         }
     }
@@ -540,5 +628,65 @@ mod tests {
         assert_eq!(wait_fd(rd.as_fd(), Interest::Read, Some(d)), Ok(true), "ready at the deadline");
         assert_eq!(wait_fd(rd.as_fd(), Interest::Read, None), Ok(true));
         assert_eq!(wait_fd(wr.as_fd(), Interest::Write, Some(u64::MAX)), Ok(true));
+    }
+
+    /// More entries than the kernel takes pollfds (`RLIMIT_NOFILE` + 1, the soft limit as the
+    /// test runs; 20 001 here), all on three fds: the list is merged per fd and every entry
+    /// is answered from its fd's events filtered by its own interest. Read entries on an
+    /// empty pipe stay quiet while write entries on the same pipe's write end are ready;
+    /// write entries on a pipe whose reader is gone get `POLLERR`; then data makes the read
+    /// entries ready too.
+    #[test]
+    fn more_entries_than_rlimit_nofile_are_merged_per_fd() {
+        // SAFETY: getrlimit writes the struct it is given.
+        let soft = unsafe {
+            let mut r: libc::rlimit = std::mem::zeroed();
+            assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut r), 0);
+            r.rlim_cur
+        };
+        let n = (soft.min(1 << 20) + 1) as u32;
+        let (rd, wr) = pipe();
+        let (rd_gone, wr_err) = pipe();
+        drop(rd_gone);
+        let mut poller = Poller::default();
+        // Entry i: read on `rd` (i % 3 == 0), write on `wr` (1), write on `wr_err` (2).
+        let kind = |i: u32| i % 3;
+        let run = |poller: &mut Poller| {
+            let mut set = poller.begin();
+            for i in 0..n {
+                let r = match kind(i) {
+                    0 => Readiness::Fd(rd.as_fd(), Interest::Read),
+                    1 => Readiness::Fd(wr.as_fd(), Interest::Write),
+                    _ => Readiness::Fd(wr_err.as_fd(), Interest::Write),
+                };
+                assert!(!set.add(i, r));
+            }
+            let mut got = Vec::new();
+            let r = set.wait::<Error>(false, |tag, w| {
+                got.push((tag, w.revents()));
+                Ok(())
+            });
+            poller.finish(set);
+            (r, got)
+        };
+        let (r, got) = run(&mut poller);
+        assert_eq!(r, Ok(got.len()));
+        let expected: Vec<(u32, PollFlags)> = (0..n)
+            .filter_map(|i| match kind(i) {
+                0 => None,
+                1 => Some((i, PollFlags::OUT)),
+                _ => Some((i, PollFlags::OUT | PollFlags::ERR)),
+            })
+            .collect();
+        assert_eq!(got, expected);
+        assert!(poller.merged.capacity() >= 3, "the list was not merged");
+        rustix::io::write(&wr, b"x").unwrap();
+        let (r, got) = run(&mut poller);
+        assert_eq!(r, Ok(n as usize));
+        assert!(got.iter().all(|&(i, re)| match kind(i) {
+            0 => re == PollFlags::IN,
+            1 => re == PollFlags::OUT,
+            _ => re == PollFlags::OUT | PollFlags::ERR,
+        }));
     }
 }
