@@ -3,8 +3,11 @@
  * stdout, then by argv[1]:
  *   sleep      nanosleep 30 s (poll_oneoff on a monotonic clock);
  *   stdin      read(0) (fd_read on a pipe whose writer never writes);
- *   read PATH  open PATH (a FIFO whose writer the test holds open) and read it.
- * Prints "returned\n" if the call ever returns; the tests expect a trap first.
+ *   read PATH  open PATH (a FIFO whose writer the test holds open) and read it;
+ *   open PATH  open PATH read-only (a FIFO with no writer: open(2) waits for one);
+ *   openw PATH open PATH write-only (a FIFO with no reader: open(2) waits for one);
+ *   cat PATH   open PATH read-only and copy it to stdout until end of file.
+ * Prints "returned\n" when done; the blocking modes expect a trap first.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,7 +17,7 @@
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: p1_block sleep|stdin|read PATH\n");
+        fprintf(stderr, "usage: p1_block sleep|stdin|read PATH|open PATH|openw PATH|cat PATH\n");
         return 2;
     }
     fputs("blocking\n", stdout);
@@ -32,6 +35,22 @@ int main(int argc, char **argv) {
             return 1;
         }
         (void)read(fd, buf, sizeof buf);
+    } else if (strcmp(argv[1], "open") == 0 && argc > 2) {
+        (void)open(argv[2], O_RDONLY);
+    } else if (strcmp(argv[1], "openw") == 0 && argc > 2) {
+        (void)open(argv[2], O_WRONLY);
+    } else if (strcmp(argv[1], "cat") == 0 && argc > 2) {
+        int fd = open(argv[2], O_RDONLY);
+        if (fd < 0) {
+            perror("open");
+            return 1;
+        }
+        ssize_t n;
+        while ((n = read(fd, buf, sizeof buf)) > 0) fwrite(buf, 1, (size_t)n, stdout);
+        if (n < 0) {
+            perror("read");
+            return 1;
+        }
     } else {
         fprintf(stderr, "unknown mode %s\n", argv[1]);
         return 2;

@@ -112,6 +112,7 @@ impl From<Errno> for StreamError {
     fn from(e: Errno) -> StreamError {
         match e {
             Errno::Pipe => StreamError::Closed,
+            Errno::Interrupted => StreamError::Trap(DeadlinePassed.trap()),
             e => StreamError::Failed(e),
         }
     }
