@@ -25,9 +25,10 @@
 //!   than `RLIMIT_NOFILE` (`EINVAL`, checked before it copies anything, so the refusal is
 //!   cheap); then the entries are merged, one pollfd per distinct fd with the union of their
 //!   interests, and each entry is reported from its fd's `revents` filtered by its own
-//!   interest (`POLLHUP`/`POLLERR`/`POLLNVAL` go to every entry of the fd). A list of more
-//!   distinct fds than the limit cannot exist (each is an open fd), so every list is
-//!   answered. The merge sorts the entries by fd (O(N log N)) into reused buffers.
+//!   interest (`POLLHUP`/`POLLERR`/`POLLNVAL` go to every entry of the fd). The distinct
+//!   fds are open fds, so the merged list fits unless the limit was lowered below the
+//!   number of open fds (then `EINVAL` stands). The merge sorts the entries by fd
+//!   (O(N log N)) into reused buffers.
 //! - The run's deadline (`-W timeout`, [`WaitSet::bound`]) bounds every wait: if it passes
 //!   while nothing is ready, `wait` fails with [`DeadlinePassed`], which the views turn into
 //!   the same trap an epoch interrupt raises. Without a deadline no extra work is done.

@@ -465,15 +465,18 @@ wasi_fn! {
     fn fd_read(ctx, mem, fd: u32, iovs: u32, iovs_len: u32, nread: u32) {
         let e = ctx.table.get(fd)?;
         let hfd = readable(e)?;
-        // Under a deadline, a read that may block waits for data (or EOF) first, bounded.
-        if let Some(d) = ctx.deadline {
-            if !never_waits(e) {
-                wait_ready(hfd, Interest::Read, d)?;
+        let deadline = ctx.deadline;
+        let n = scatter(&mut mem, iovs, iovs_len, |bufs| {
+            // Under a deadline, a read that may block waits for data (or EOF) first, bounded.
+            if let Some(d) = deadline {
+                if !never_waits(e) {
+                    wait_ready(hfd, Interest::Read, d)?;
+                }
             }
-        }
-        let n = scatter(&mut mem, iovs, iovs_len, |bufs| match bufs {
-            [one] => retry(|| rustix::io::read(hfd, &mut **one)),
-            _ => retry(|| rustix::io::readv(hfd, bufs)),
+            match bufs {
+                [one] => retry(|| rustix::io::read(hfd, &mut **one)),
+                _ => retry(|| rustix::io::readv(hfd, bufs)),
+            }
         })?;
         mem.write_u32(nread, n as u32)
     }
