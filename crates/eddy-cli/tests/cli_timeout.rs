@@ -126,3 +126,19 @@ fn under_a_timeout_an_open_of_a_fifo_still_waits_for_the_other_end() {
         assert_run(&out, "blocking\nreturned\n", "", 0);
     }
 }
+
+/// A read of an fd the guest made non-blocking answers `EAGAIN` at once under a timeout too
+/// (the deadline wait is only for what would block). Core module only: through the adapter
+/// stdin cannot be made non-blocking.
+#[test]
+fn under_a_timeout_a_non_blocking_read_still_fails_at_once() {
+    let mut cmd = eddy_run(&["-W", "timeout=20s", &program_str("p1_block"), "nbstdin"]);
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let start = Instant::now();
+    let mut child = cmd.spawn().unwrap();
+    let stdin = child.stdin.take();
+    let out = wait_with_timeout(child, &cmd);
+    drop(stdin);
+    assert_run(&out, "blocking\nEAGAIN\nreturned\n", "", 0);
+    assert!(start.elapsed() < Duration::from_secs(5));
+}

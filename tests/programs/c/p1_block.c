@@ -6,9 +6,11 @@
  *   read PATH  open PATH (a FIFO whose writer the test holds open) and read it;
  *   open PATH  open PATH read-only (a FIFO with no writer: open(2) waits for one);
  *   openw PATH open PATH write-only (a FIFO with no reader: open(2) waits for one);
- *   cat PATH   open PATH read-only and copy it to stdout until end of file.
+ *   cat PATH   open PATH read-only and copy it to stdout until end of file;
+ *   nbstdin    make stdin non-blocking and read it: prints "EAGAIN" if that fails so.
  * Prints "returned\n" when done; the blocking modes expect a trap first.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +19,7 @@
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: p1_block sleep|stdin|read PATH|open PATH|openw PATH|cat PATH\n");
+        fprintf(stderr, "usage: p1_block sleep|stdin|nbstdin|read PATH|open PATH|openw PATH|cat PATH\n");
         return 2;
     }
     fputs("blocking\n", stdout);
@@ -39,6 +41,12 @@ int main(int argc, char **argv) {
         (void)open(argv[2], O_RDONLY);
     } else if (strcmp(argv[1], "openw") == 0 && argc > 2) {
         (void)open(argv[2], O_WRONLY);
+    } else if (strcmp(argv[1], "nbstdin") == 0) {
+        if (fcntl(0, F_SETFL, O_NONBLOCK) != 0) {
+            perror("fcntl");
+            return 1;
+        }
+        if (read(0, buf, sizeof buf) < 0 && errno == EAGAIN) fputs("EAGAIN\n", stdout);
     } else if (strcmp(argv[1], "cat") == 0 && argc > 2) {
         int fd = open(argv[2], O_RDONLY);
         if (fd < 0) {

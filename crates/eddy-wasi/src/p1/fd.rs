@@ -102,10 +102,14 @@ fn never_waits(e: &FdEntry) -> bool {
 
 /// Under a run deadline (`-W timeout`), before a read or write that may block on `hfd` (a
 /// pipe, FIFO, tty, socket or stdio), waits until it is ready for `interest`, bounded by the
-/// deadline. Errors: `Errno::Interrupted` (which traps) when the deadline passes first, or
-/// `ppoll`'s own error.
+/// deadline. A non-blocking fd (`fdflags::nonblock`) is not waited on: its operation answers
+/// `EAGAIN` at once, as without a deadline. Errors: `Errno::Interrupted` (which traps) when
+/// the deadline passes first, or the error of `fcntl` or `ppoll`.
 #[inline(never)]
 pub(crate) fn wait_ready(hfd: BorrowedFd<'_>, interest: Interest, deadline: u64) -> Result<()> {
+    if retry(|| rustix::fs::fcntl_getfl(hfd))?.contains(rustix::fs::OFlags::NONBLOCK) {
+        return Ok(());
+    }
     if crate::readiness::wait_fd(hfd, interest, Some(deadline))? {
         Ok(())
     } else {
