@@ -138,11 +138,20 @@ pub struct Poller {
     fds: Vec<PollFd<'static>>,
     fd_tags: Vec<FdEntry>,
     clocks: Vec<Pending>,
-    /// The merged pollfds (one per distinct fd; see the module docs), empty between calls.
-    merged: Vec<PollFd<'static>>,
+    /// The merge's buffers, made the first time a list is merged (boxed, so the common
+    /// path moves one pointer per call for them).
+    merge: Option<Box<Merge>>,
+}
+
+/// The buffers of [`WaitSet::merge`].
+#[derive(Debug, Default)]
+struct Merge {
+    /// One pollfd per distinct fd (see the module docs). Used only inside
+    /// [`WaitSet::wait`], while the set's fds are borrowed; cleared by [`Poller::finish`].
+    pollfds: Vec<PollFd<'static>>,
     /// For each fd entry, the index of its merged pollfd.
     slots: Vec<u32>,
-    /// Fd entry indices sorted by fd (scratch of the merge).
+    /// Fd entry indices sorted by fd (scratch).
     order: Vec<u32>,
 }
 
@@ -168,9 +177,7 @@ impl Poller {
             clocks,
             now: Now { read: Clock::now, realtime: None, monotonic: None },
             deadline: None,
-            merged: recycle(std::mem::take(&mut self.merged)),
-            slots: std::mem::take(&mut self.slots),
-            order: std::mem::take(&mut self.order),
+            merge: self.merge.take(),
         }
     }
 
@@ -185,9 +192,10 @@ impl Poller {
         self.fds = recycle(set.fds);
         self.fd_tags = set.fd_tags;
         self.clocks = set.clocks;
-        self.merged = recycle(set.merged);
-        self.slots = set.slots;
-        self.order = set.order;
+        self.merge = set.merge;
+        if let Some(m) = &mut self.merge {
+            m.pollfds.clear();
+        }
     }
 }
 
@@ -200,11 +208,8 @@ pub struct WaitSet<'fd> {
     now: Now,
     /// The run's deadline on the monotonic clock (ns), if any: see [`WaitSet::bound`].
     deadline: Option<u64>,
-    /// One pollfd per distinct fd, built only when the kernel refuses `fds` (see
-    /// [`WaitSet::merge`]).
-    merged: Vec<PollFd<'fd>>,
-    slots: Vec<u32>,
-    order: Vec<u32>,
+    /// The merged list, built only when the kernel refuses `fds` (see [`WaitSet::merge`]).
+    merge: Option<Box<Merge>>,
 }
 
 /// The current time of each clock, read at most once per scan or wake-up.
@@ -293,11 +298,35 @@ impl<'fd> WaitSet<'fd> {
         if !ready_already && self.is_empty() {
             return Ok(0);
         }
+        self.run::<E, false>(ready_already, &mut on_ready)
+    }
+
+    /// [`WaitSet::wait`] once the kernel refused the list: merges it, then waits on the
+    /// merged pollfds. Kept out of line so the common path carries none of it.
+    #[cold]
+    #[inline(never)]
+    fn wait_merged<E: From<rustix::io::Errno> + From<DeadlinePassed>>(
+        &mut self,
+        ready_already: bool,
+        on_ready: &mut impl FnMut(u32, Woken<'_>) -> Result<(), E>,
+    ) -> Result<usize, E> {
+        self.merge();
+        self.run::<E, true>(ready_already, on_ready)
+    }
+
+    /// The wait loop of [`WaitSet::wait`], over the entries' own pollfds or (`MERGED`) the
+    /// merged ones.
+    #[inline(always)]
+    fn run<E: From<rustix::io::Errno> + From<DeadlinePassed>, const MERGED: bool>(
+        &mut self,
+        ready_already: bool,
+        on_ready: &mut impl FnMut(u32, Woken<'_>) -> Result<(), E>,
+    ) -> Result<usize, E> {
         let mut n = 0;
-        let mut merged = false;
         loop {
             // Zero if something is ready already; else until the earliest deadline (read
-            // afresh on every round); `None` (until an fd is ready) without clocks.
+            // afresh on every round), bounded by the run's; `None` (until an fd is ready)
+            // without either.
             let timeout = if ready_already {
                 Some(0)
             } else {
@@ -314,35 +343,42 @@ impl<'fd> WaitSet<'fd> {
             };
             if !self.fds.is_empty() || timeout != Some(0) {
                 let ts = timeout.map(timespec);
-                let list = if merged { &mut self.merged } else { &mut self.fds };
-                match rustix::event::poll(list, ts.as_ref()) {
+                let r = match &mut self.merge {
+                    Some(m) if MERGED => rustix::event::poll(&mut m.pollfds, ts.as_ref()),
+                    _ => rustix::event::poll(&mut self.fds, ts.as_ref()),
+                };
+                match r {
                     Ok(_) => {}
-                    Err(rustix::io::Errno::INTR) => list.iter_mut().for_each(PollFd::clear_revents),
-                    // More pollfds than RLIMIT_NOFILE: merge the entries per fd, then wait
-                    // again (the timeout is recomputed; nothing was waited yet).
-                    Err(rustix::io::Errno::INVAL) if !merged && self.fds.len() > 1 => {
-                        self.merge();
-                        merged = true;
-                        continue;
+                    Err(rustix::io::Errno::INTR) => match &mut self.merge {
+                        Some(m) if MERGED => m.pollfds.iter_mut().for_each(PollFd::clear_revents),
+                        _ => self.fds.iter_mut().for_each(PollFd::clear_revents),
+                    },
+                    // More pollfds than RLIMIT_NOFILE: merge the entries per fd and wait on
+                    // those (nothing was waited or reported yet).
+                    Err(rustix::io::Errno::INVAL) if !MERGED && self.fds.len() > 1 => {
+                        return self.wait_merged(ready_already, on_ready);
                     }
                     Err(e) => return Err(e.into()),
                 }
             }
-            if merged {
-                for (e, &slot) in self.fd_tags.iter().zip(&self.slots) {
-                    let m = &self.merged[slot as usize];
-                    let re = m.revents() & (e.events | ALWAYS);
-                    if !re.is_empty() {
-                        on_ready(e.tag, Woken::Fd(m.as_fd(), re))?;
-                        n += 1;
+            match &self.merge {
+                Some(merge) if MERGED => {
+                    for (e, &slot) in self.fd_tags.iter().zip(&merge.slots) {
+                        let m = &merge.pollfds[slot as usize];
+                        let re = m.revents() & (e.events | ALWAYS);
+                        if !re.is_empty() {
+                            on_ready(e.tag, Woken::Fd(m.as_fd(), re))?;
+                            n += 1;
+                        }
                     }
                 }
-            } else {
-                for (p, e) in self.fds.iter().zip(&self.fd_tags) {
-                    let re = p.revents();
-                    if !re.is_empty() {
-                        on_ready(e.tag, Woken::Fd(p.as_fd(), re))?;
-                        n += 1;
+                _ => {
+                    for (p, e) in self.fds.iter().zip(&self.fd_tags) {
+                        let re = p.revents();
+                        if !re.is_empty() {
+                            on_ready(e.tag, Woken::Fd(p.as_fd(), re))?;
+                            n += 1;
+                        }
                     }
                 }
             }
@@ -376,28 +412,30 @@ impl<'fd> WaitSet<'fd> {
         use std::os::fd::AsRawFd;
         let fds = &self.fds;
         let raw = |i: u32| fds[i as usize].as_fd().as_raw_fd();
-        self.order.clear();
-        self.order.extend(0..fds.len() as u32);
-        self.order.sort_unstable_by_key(|&i| raw(i));
-        self.slots.clear();
-        self.slots.resize(fds.len(), 0);
-        self.merged.clear();
+        let m = &mut **self.merge.get_or_insert_with(Box::default);
+        m.order.clear();
+        m.order.extend(0..fds.len() as u32);
+        m.order.sort_unstable_by_key(|&i| raw(i));
+        m.slots.clear();
+        m.slots.resize(fds.len(), 0);
+        m.pollfds.clear();
         let mut start = 0;
-        while start < self.order.len() {
-            let fd = raw(self.order[start]);
+        while start < m.order.len() {
+            let fd = raw(m.order[start]);
             let mut end = start;
             let mut events = PollFlags::empty();
-            while end < self.order.len() && raw(self.order[end]) == fd {
-                let i = self.order[end] as usize;
+            while end < m.order.len() && raw(m.order[end]) == fd {
+                let i = m.order[end] as usize;
                 events |= self.fd_tags[i].events;
-                self.slots[i] = self.merged.len() as u32;
+                m.slots[i] = m.pollfds.len() as u32;
                 end += 1;
             }
             // SAFETY: `fd` is the fd of entries of `self.fds`, each a `PollFd<'fd>` that
-            // borrows it for `'fd`, the lifetime of the merged pollfd too; so it stays open
-            // while the merged pollfd can be used.
+            // borrows it for `'fd`. The merged pollfd is used only by `wait` while this set
+            // (so that borrow) is alive, and `Poller::finish` clears it; the `'static` is
+            // never relied on beyond that.
             let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
-            self.merged.push(PollFd::from_borrowed_fd(borrowed, events));
+            m.pollfds.push(PollFd::from_borrowed_fd(borrowed, events));
             start = end;
         }
     }
@@ -680,7 +718,8 @@ mod tests {
             })
             .collect();
         assert_eq!(got, expected);
-        assert!(poller.merged.capacity() >= 3, "the list was not merged");
+        let merged = poller.merge.as_ref().map_or(0, |m| m.pollfds.capacity());
+        assert!(merged >= 3, "the list was not merged");
         rustix::io::write(&wr, b"x").unwrap();
         let (r, got) = run(&mut poller);
         assert_eq!(r, Ok(n as usize));
