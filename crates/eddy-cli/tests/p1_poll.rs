@@ -82,3 +82,14 @@ eof ready before the clock: yes
         assert_run(&out, &expected, "", 0);
     }
 }
+
+/// More subscriptions than the kernel takes pollfds (20 001 fd_write subscriptions on fd 1,
+/// under `ulimit -n 1024`; guest: p1_poll_same_fd.wat): each still gets its event.
+#[test]
+fn more_fd_subscriptions_than_rlimit_nofile() {
+    let cmd = eddy_run(&[s(&program("p1_poll_same_fd.wat"))]);
+    for limit in [1024, 20000] {
+        let out = run(with_nofile_limit(&cmd, limit), b"");
+        assert_run(&out, "ok\n", "", 0);
+    }
+}

@@ -95,6 +95,11 @@ pub struct WasiCtx {
     pub(crate) insecure: Option<crate::random::Insecure>,
     /// What the guest may do on the network (WASI 0.2 `wasi:sockets`); denies all by default.
     pub(crate) network: NetworkPolicy,
+    /// The run's deadline on the monotonic clock (ns since its epoch, as
+    /// [`crate::clocks::Clock::Monotonic`] reads), if any (`-W timeout`): a host call blocked
+    /// past it (in a poll, a read or write on a pipe, FIFO, tty or socket) stops and traps
+    /// with the interrupt trap, as wasm code does at the engine's epoch deadline.
+    pub(crate) deadline: Option<u64>,
 }
 
 impl WasiCtx {
@@ -125,6 +130,12 @@ impl WasiCtx {
     pub fn trace(&self) -> bool {
         self.trace
     }
+
+    /// The run's deadline (monotonic ns), if one was set: see [`WasiCtxBuilder::deadline`].
+    #[inline]
+    pub fn deadline(&self) -> Option<u64> {
+        self.deadline
+    }
 }
 
 /// Builds a [`WasiCtx`]. Nothing is granted unless added: no args, no environment, stdio on
@@ -139,6 +150,7 @@ pub struct WasiCtxBuilder {
     network: NetworkPolicy,
     limits: Limits,
     trace: bool,
+    deadline: Option<u64>,
 }
 
 impl WasiCtxBuilder {
@@ -215,6 +227,16 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Sets the run's deadline: an absolute instant of the monotonic clock in ns (as
+    /// `clock_time_get(monotonic)` reads it; see [`crate::clocks::Clock::Monotonic`]). A host
+    /// call that would block past it returns early with the interrupt trap
+    /// (`wasmtime::Trap::Interrupt`). The embedder pairs it with the engine's epoch deadline
+    /// (`-W timeout`), which stops wasm code itself. Default `None`: no bound.
+    pub fn deadline(&mut self, deadline: Option<u64>) -> &mut Self {
+        self.deadline = deadline;
+        self
+    }
+
     /// Builds the context. Errors: `std::io::Error` if `/dev/null` cannot be opened for a
     /// stream that was not set.
     pub fn build(&mut self) -> std::io::Result<WasiCtx> {
@@ -250,6 +272,7 @@ impl WasiCtxBuilder {
             poller: Poller::default(),
             insecure: None,
             network: std::mem::take(&mut self.network),
+            deadline: self.deadline,
         })
     }
 }

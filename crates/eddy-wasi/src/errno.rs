@@ -15,12 +15,19 @@ macro_rules! errnos {
         #[allow(missing_docs)]
         pub enum Errno {
             $(#[doc = $doc] $name = $val,)*
+            /// Host-only, never written to guest memory: the run's deadline (`-W timeout`)
+            /// passed while the call was blocked. The dispatch point turns it into the
+            /// interrupt trap ([`crate::readiness::DeadlinePassed::trap`]).
+            Interrupted = 0xffff,
         }
 
         impl Errno {
             /// The spec's lower-case name (`"badf"`, `"notcapable"`), as used in traces.
             pub fn name(self) -> &'static str {
-                match self { $(Errno::$name => stringify!($name),)* }
+                match self {
+                    $(Errno::$name => stringify!($name),)*
+                    Errno::Interrupted => "interrupted",
+                }
             }
 
             /// The errno with preview1 number `v`, if there is one.
@@ -127,6 +134,12 @@ impl From<rustix::io::Errno> for Errno {
         // `Success` and `Notcapable` carry placeholder OS codes above; `from_raw_os` never
         // maps an OS error onto them.
         Errno::from_raw_os(e.raw_os_error())
+    }
+}
+
+impl From<crate::readiness::DeadlinePassed> for Errno {
+    fn from(_: crate::readiness::DeadlinePassed) -> Errno {
+        Errno::Interrupted
     }
 }
 

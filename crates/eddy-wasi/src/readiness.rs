@@ -21,8 +21,17 @@
 //!   ready so the operation can say why.
 //! - Work per call is O(N) in the entries with no per-entry allocation: the vectors live in
 //!   the [`Poller`] and are reused; per wake-up the fds' `revents` are scanned once.
-//! - One pollfd per entry: the kernel rejects more pollfds than `RLIMIT_NOFILE`, so a list
-//!   longer than that fails with `EINVAL`.
+//! - One pollfd per entry, as long as the kernel takes the list. It refuses more pollfds
+//!   than `RLIMIT_NOFILE` (`EINVAL`, checked before it copies anything, so the refusal is
+//!   cheap); then the entries are merged, one pollfd per distinct fd with the union of their
+//!   interests, and each entry is reported from its fd's `revents` filtered by its own
+//!   interest (`POLLHUP`/`POLLERR`/`POLLNVAL` go to every entry of the fd). The distinct
+//!   fds are open fds, so the merged list fits unless the limit was lowered below the
+//!   number of open fds (then `EINVAL` stands). The merge sorts the entries by fd
+//!   (O(N log N)) into reused buffers.
+//! - The run's deadline (`-W timeout`, [`WaitSet::bound`]) bounds every wait: if it passes
+//!   while nothing is ready, `wait` fails with [`DeadlinePassed`], which the views turn into
+//!   the same trap an epoch interrupt raises. Without a deadline no extra work is done.
 
 use std::os::fd::{AsFd, BorrowedFd};
 
@@ -50,14 +59,76 @@ pub enum Readiness<'fd> {
     At(Clock, u64),
 }
 
+/// The run's deadline (`WasiCtx::deadline`, from `-W timeout`) passed while a host call was
+/// blocked waiting and nothing it waited on became ready. Never reported to the guest: the
+/// views turn it into [`DeadlinePassed::trap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeadlinePassed;
+
+impl DeadlinePassed {
+    /// The trap that ends the guest: `wasmtime::Trap::Interrupt`, the one an epoch deadline
+    /// raises in wasm code, so a guest stopped in a host call reads the same ("wasm trap:
+    /// interrupt") and exits the same way (status 134).
+    pub fn trap(self) -> wasmtime::Error {
+        wasmtime::Error::new(wasmtime::Trap::Interrupt)
+    }
+}
+
+/// Waits until `fd` is ready for `interest` (or hung up / in error), or until the monotonic
+/// clock reaches `deadline` (ns), whichever comes first; without a deadline, as long as it
+/// takes. `EINTR` is retried with the timeout recomputed. Returns `Ok(true)` when the fd is
+/// ready, `Ok(false)` when the deadline passed first. Errors: `ppoll`'s own (`ENOMEM`).
+/// Used before a blocking read or write, so the call is bounded by the run's deadline.
+pub fn wait_fd(
+    fd: BorrowedFd<'_>,
+    interest: Interest,
+    deadline: Option<u64>,
+) -> rustix::io::Result<bool> {
+    let flags = match interest {
+        Interest::Read => PollFlags::IN,
+        Interest::Write => PollFlags::OUT,
+    };
+    let mut p = [PollFd::from_borrowed_fd(fd, flags)];
+    loop {
+        let ts = match deadline {
+            Some(d) => {
+                let left = d.saturating_sub(Clock::Monotonic.now());
+                if left == 0 {
+                    // One last look: ready at the deadline still counts as ready.
+                    let zero = rustix::time::Timespec::default();
+                    return Ok(matches!(rustix::event::poll(&mut p, Some(&zero)), Ok(n) if n > 0));
+                }
+                Some(timespec(left))
+            }
+            None => None,
+        };
+        match rustix::event::poll(&mut p, ts.as_ref()) {
+            Ok(n) if n > 0 => return Ok(true),
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// What woke one entry, passed to [`WaitSet::wait`]'s callback.
 #[derive(Clone, Copy, Debug)]
-pub enum Woken<'a, 'fd> {
-    /// The fd entry has events (`revents` as the kernel reported them).
-    Fd(&'a PollFd<'fd>),
+pub enum Woken<'a> {
+    /// The fd entry has events: its host fd and `revents` as the kernel reported them (for
+    /// merged entries, filtered by the entry's own interest; hang-up and errors kept).
+    Fd(BorrowedFd<'a>, PollFlags),
     /// The deadline passed.
     Clock,
 }
+
+/// What a waited-on fd entry reports: the caller's tag and the events it asked for.
+#[derive(Clone, Copy, Debug)]
+struct FdEntry {
+    tag: u32,
+    events: PollFlags,
+}
+
+/// Events the kernel reports whether asked or not; passed to every entry of a merged fd.
+const ALWAYS: PollFlags = PollFlags::HUP.union(PollFlags::ERR).union(PollFlags::NVAL);
 
 /// Buffers one ABI's poll reuses across calls (kept in that ABI's state), so a warm call
 /// allocates nothing.
@@ -65,8 +136,23 @@ pub enum Woken<'a, 'fd> {
 pub struct Poller {
     /// Always empty between calls (re-typed to each call's borrow lifetime by [`recycle`]).
     fds: Vec<PollFd<'static>>,
-    fd_tags: Vec<u32>,
+    fd_tags: Vec<FdEntry>,
     clocks: Vec<Pending>,
+    /// The merge's buffers, made the first time a list is merged (boxed, so the common
+    /// path moves one pointer per call for them).
+    merge: Option<Box<Merge>>,
+}
+
+/// The buffers of [`WaitSet::merge`].
+#[derive(Debug, Default)]
+struct Merge {
+    /// One pollfd per distinct fd (see the module docs). Used only inside
+    /// [`WaitSet::wait`], while the set's fds are borrowed; cleared by [`Poller::finish`].
+    pollfds: Vec<PollFd<'static>>,
+    /// For each fd entry, the index of its merged pollfd.
+    slots: Vec<u32>,
+    /// Fd entry indices sorted by fd (scratch).
+    order: Vec<u32>,
 }
 
 /// A deadline not yet passed at scan time.
@@ -90,6 +176,8 @@ impl Poller {
             fd_tags,
             clocks,
             now: Now { read: Clock::now, realtime: None, monotonic: None },
+            deadline: None,
+            merge: self.merge.take(),
         }
     }
 
@@ -104,6 +192,10 @@ impl Poller {
         self.fds = recycle(set.fds);
         self.fd_tags = set.fd_tags;
         self.clocks = set.clocks;
+        self.merge = set.merge;
+        if let Some(m) = &mut self.merge {
+            m.pollfds.clear();
+        }
     }
 }
 
@@ -111,9 +203,13 @@ impl Poller {
 #[derive(Debug)]
 pub struct WaitSet<'fd> {
     fds: Vec<PollFd<'fd>>,
-    fd_tags: Vec<u32>,
+    fd_tags: Vec<FdEntry>,
     clocks: Vec<Pending>,
     now: Now,
+    /// The run's deadline on the monotonic clock (ns), if any: see [`WaitSet::bound`].
+    deadline: Option<u64>,
+    /// The merged list, built only when the kernel refuses `fds` (see [`WaitSet::merge`]).
+    merge: Option<Box<Merge>>,
 }
 
 /// The current time of each clock, read at most once per scan or wake-up.
@@ -154,7 +250,7 @@ impl<'fd> WaitSet<'fd> {
                     Interest::Write => PollFlags::OUT,
                 };
                 self.fds.push(PollFd::from_borrowed_fd(fd, flags));
-                self.fd_tags.push(tag);
+                self.fd_tags.push(FdEntry { tag, events: flags });
                 false
             }
             Readiness::At(clock, deadline) => {
@@ -174,6 +270,14 @@ impl<'fd> WaitSet<'fd> {
         self.now.get(clock)
     }
 
+    /// Bounds the wait by the run's `deadline` (monotonic ns, `WasiCtx::deadline`): if it
+    /// passes before anything is ready, [`WaitSet::wait`] fails with [`DeadlinePassed`].
+    /// `None` (the default) leaves the wait unbounded.
+    #[inline]
+    pub fn bound(&mut self, deadline: Option<u64>) {
+        self.deadline = deadline;
+    }
+
     /// Whether nothing is waited on (no fd, no pending deadline).
     pub fn is_empty(&self) -> bool {
         self.fds.is_empty() && self.clocks.is_empty()
@@ -183,40 +287,99 @@ impl<'fd> WaitSet<'fd> {
     /// became ready; returns how many did. With `ready_already` it never blocks. Without it,
     /// and with nothing to wait on, it returns 0 at once (it would otherwise sleep forever).
     ///
-    /// Errors: the first error `on_ready` returns (the wait stops there), or `ppoll`'s own
-    /// failure (`EINVAL` for more fds than `RLIMIT_NOFILE`, `ENOMEM`).
-    pub fn wait<E: From<rustix::io::Errno>>(
+    /// Errors: the first error `on_ready` returns (the wait stops there), `ppoll`'s own
+    /// failure (`EINVAL` for more fds than `RLIMIT_NOFILE`, `ENOMEM`), or [`DeadlinePassed`]
+    /// when the deadline set by [`WaitSet::bound`] passed with nothing ready.
+    pub fn wait<E: From<rustix::io::Errno> + From<DeadlinePassed>>(
         &mut self,
         ready_already: bool,
-        mut on_ready: impl FnMut(u32, Woken<'_, 'fd>) -> Result<(), E>,
+        mut on_ready: impl FnMut(u32, Woken<'_>) -> Result<(), E>,
     ) -> Result<usize, E> {
         if !ready_already && self.is_empty() {
             return Ok(0);
         }
+        self.run::<E, false>(ready_already, &mut on_ready)
+    }
+
+    /// [`WaitSet::wait`] once the kernel refused the list: merges it, then waits on the
+    /// merged pollfds. Kept out of line so the common path carries none of it.
+    #[cold]
+    #[inline(never)]
+    fn wait_merged<E: From<rustix::io::Errno> + From<DeadlinePassed>>(
+        &mut self,
+        ready_already: bool,
+        on_ready: &mut impl FnMut(u32, Woken<'_>) -> Result<(), E>,
+    ) -> Result<usize, E> {
+        self.merge();
+        self.run::<E, true>(ready_already, on_ready)
+    }
+
+    /// The wait loop of [`WaitSet::wait`], over the entries' own pollfds or (`MERGED`) the
+    /// merged ones.
+    #[inline(always)]
+    fn run<E: From<rustix::io::Errno> + From<DeadlinePassed>, const MERGED: bool>(
+        &mut self,
+        ready_already: bool,
+        on_ready: &mut impl FnMut(u32, Woken<'_>) -> Result<(), E>,
+    ) -> Result<usize, E> {
         let mut n = 0;
         loop {
             // Zero if something is ready already; else until the earliest deadline (read
-            // afresh on every round); `None` (until an fd is ready) without clocks.
+            // afresh on every round), bounded by the run's; `None` (until an fd is ready)
+            // without either.
             let timeout = if ready_already {
                 Some(0)
             } else {
                 let now = &mut self.now;
-                self.clocks.iter().map(|c| c.deadline.saturating_sub(now.get(c.clock))).min()
+                let t =
+                    self.clocks.iter().map(|c| c.deadline.saturating_sub(now.get(c.clock))).min();
+                match self.deadline {
+                    Some(d) => {
+                        let left = d.saturating_sub(now.get(Clock::Monotonic));
+                        Some(t.map_or(left, |t| t.min(left)))
+                    }
+                    None => t,
+                }
             };
             if !self.fds.is_empty() || timeout != Some(0) {
                 let ts = timeout.map(timespec);
-                match rustix::event::poll(&mut self.fds, ts.as_ref()) {
+                let r = match &mut self.merge {
+                    Some(m) if MERGED => rustix::event::poll(&mut m.pollfds, ts.as_ref()),
+                    _ => rustix::event::poll(&mut self.fds, ts.as_ref()),
+                };
+                match r {
                     Ok(_) => {}
-                    Err(rustix::io::Errno::INTR) => {
-                        self.fds.iter_mut().for_each(PollFd::clear_revents)
+                    Err(rustix::io::Errno::INTR) => match &mut self.merge {
+                        Some(m) if MERGED => m.pollfds.iter_mut().for_each(PollFd::clear_revents),
+                        _ => self.fds.iter_mut().for_each(PollFd::clear_revents),
+                    },
+                    // More pollfds than RLIMIT_NOFILE: merge the entries per fd and wait on
+                    // those (nothing was waited or reported yet).
+                    Err(rustix::io::Errno::INVAL) if !MERGED && self.fds.len() > 1 => {
+                        return self.wait_merged(ready_already, on_ready);
                     }
                     Err(e) => return Err(e.into()),
                 }
             }
-            for (p, &tag) in self.fds.iter().zip(&self.fd_tags) {
-                if !p.revents().is_empty() {
-                    on_ready(tag, Woken::Fd(p))?;
-                    n += 1;
+            match &self.merge {
+                Some(merge) if MERGED => {
+                    for (e, &slot) in self.fd_tags.iter().zip(&merge.slots) {
+                        let m = &merge.pollfds[slot as usize];
+                        let re = m.revents() & (e.events | ALWAYS);
+                        if !re.is_empty() {
+                            on_ready(e.tag, Woken::Fd(m.as_fd(), re))?;
+                            n += 1;
+                        }
+                    }
+                }
+                _ => {
+                    for (p, e) in self.fds.iter().zip(&self.fd_tags) {
+                        let re = p.revents();
+                        if !re.is_empty() {
+                            on_ready(e.tag, Woken::Fd(p.as_fd(), re))?;
+                            n += 1;
+                        }
+                    }
                 }
             }
             // Every round, zero timeout or not: collect the deadlines that have passed.
@@ -230,16 +393,59 @@ impl<'fd> WaitSet<'fd> {
             if ready_already || n > 0 {
                 return Ok(n);
             }
+            if let Some(d) = self.deadline {
+                if self.now.get(Clock::Monotonic) >= d {
+                    return Err(DeadlinePassed.into());
+                }
+            }
             self.now.reset();
         }
     }
 }
 
-impl Woken<'_, '_> {
+impl<'fd> WaitSet<'fd> {
+    /// Builds [`WaitSet::merge`]'s one pollfd per distinct fd: the entries sorted by fd, each
+    /// run of equal fds one pollfd with the union of their events; `slots[i]` is entry `i`'s.
+    /// O(N log N), into the reused buffers (no allocation once they have grown).
+    #[cold]
+    fn merge(&mut self) {
+        use std::os::fd::AsRawFd;
+        let fds = &self.fds;
+        let raw = |i: u32| fds[i as usize].as_fd().as_raw_fd();
+        let m = &mut **self.merge.get_or_insert_with(Box::default);
+        m.order.clear();
+        m.order.extend(0..fds.len() as u32);
+        m.order.sort_unstable_by_key(|&i| raw(i));
+        m.slots.clear();
+        m.slots.resize(fds.len(), 0);
+        m.pollfds.clear();
+        let mut start = 0;
+        while start < m.order.len() {
+            let fd = raw(m.order[start]);
+            let mut end = start;
+            let mut events = PollFlags::empty();
+            while end < m.order.len() && raw(m.order[end]) == fd {
+                let i = m.order[end] as usize;
+                events |= self.fd_tags[i].events;
+                m.slots[i] = m.pollfds.len() as u32;
+                end += 1;
+            }
+            // SAFETY: `fd` is the fd of entries of `self.fds`, each a `PollFd<'fd>` that
+            // borrows it for `'fd`. The merged pollfd is used only by `wait` while this set
+            // (so that borrow) is alive, and `Poller::finish` clears it; the `'static` is
+            // never relied on beyond that.
+            let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+            m.pollfds.push(PollFd::from_borrowed_fd(borrowed, events));
+            start = end;
+        }
+    }
+}
+
+impl Woken<'_> {
     /// The fd's `revents` (empty for a clock).
     pub fn revents(&self) -> PollFlags {
         match self {
-            Woken::Fd(p) => p.revents(),
+            Woken::Fd(_, re) => *re,
             Woken::Clock => PollFlags::empty(),
         }
     }
@@ -247,7 +453,7 @@ impl Woken<'_, '_> {
     /// The fd that woke (for a follow-up `FIONREAD`), if an fd did.
     pub fn fd(&self) -> Option<BorrowedFd<'_>> {
         match self {
-            Woken::Fd(p) => Some(p.as_fd()),
+            Woken::Fd(fd, _) => Some(*fd),
             Woken::Clock => None,
         }
     }
@@ -283,6 +489,23 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::*;
+
+    /// The error type of the tests' waits.
+    #[derive(Debug, PartialEq, Eq)]
+    enum Error {
+        Os(rustix::io::Errno),
+        Deadline,
+    }
+    impl From<rustix::io::Errno> for Error {
+        fn from(e: rustix::io::Errno) -> Error {
+            Error::Os(e)
+        }
+    }
+    impl From<DeadlinePassed> for Error {
+        fn from(_: DeadlinePassed) -> Error {
+            Error::Deadline
+        }
+    }
 
     thread_local! {
         /// Scripted clock readings for [`scripted`]; after the script the real clock.
@@ -328,7 +551,7 @@ mod tests {
             assert!(!set.add(7, Readiness::At(Clock::Monotonic, MS)));
             let mut got = Vec::new();
             let n = set
-                .wait::<rustix::io::Errno>(false, |tag, w| {
+                .wait::<Error>(false, |tag, w| {
                     assert!(matches!(w, Woken::Clock));
                     got.push(tag);
                     Ok(())
@@ -363,7 +586,7 @@ mod tests {
             assert!(!set.add(1, Readiness::At(Clock::Monotonic, deadline)));
             let mut got = 0;
             let n = set
-                .wait::<rustix::io::Errno>(false, |_, _| {
+                .wait::<Error>(false, |_, _| {
                     got += 1;
                     Ok(())
                 })
@@ -382,5 +605,128 @@ mod tests {
         assert_eq!((n, got), (1, 1));
         assert!(took >= Duration::from_millis(200), "returned early: {took:?}");
         assert!(took < Duration::from_secs(2), "returned late: {took:?}");
+    }
+
+    fn pipe() -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
+        rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC).unwrap()
+    }
+
+    /// A wait bounded by the run's deadline: nothing becomes ready (an idle pipe, a clock an
+    /// hour away), so it fails with the deadline, on time; without the bound the same wait
+    /// would sleep an hour.
+    #[test]
+    fn the_run_deadline_bounds_a_wait() {
+        let (rd, _wr) = pipe();
+        let took = within_5s(move || {
+            let mut poller = Poller::default();
+            let start = Instant::now();
+            let mut set = poller.begin();
+            set.bound(Some(Clock::Monotonic.now() + 100_000_000));
+            assert!(!set.add(0, Readiness::Fd(rd.as_fd(), Interest::Read)));
+            assert!(!set.add(
+                1,
+                Readiness::At(Clock::Monotonic, Clock::Monotonic.now() + 3_600_000_000_000)
+            ));
+            let r = set.wait::<Error>(false, |_, _| Ok(()));
+            poller.finish(set);
+            assert_eq!(r, Err(Error::Deadline));
+            start.elapsed()
+        });
+        assert!(took >= Duration::from_millis(100), "returned early: {took:?}");
+        assert!(took < Duration::from_secs(2), "returned late: {took:?}");
+    }
+
+    /// Something ready wins over a deadline that has passed: the answer is reported, not
+    /// the deadline (the next blocking call, or the epoch, stops the guest).
+    #[test]
+    fn ready_entries_win_over_a_passed_deadline() {
+        let (rd, wr) = pipe();
+        rustix::io::write(&wr, b"x").unwrap();
+        let mut poller = Poller::default();
+        let mut set = poller.begin();
+        set.bound(Some(1));
+        assert!(!set.add(3, Readiness::Fd(rd.as_fd(), Interest::Read)));
+        let mut got = Vec::new();
+        let r = set.wait::<Error>(false, |tag, _| {
+            got.push(tag);
+            Ok(())
+        });
+        poller.finish(set);
+        assert_eq!((r, got), (Ok(1), vec![3]));
+    }
+
+    #[test]
+    fn wait_fd_is_bounded_by_the_deadline() {
+        let (rd, wr) = pipe();
+        let start = Instant::now();
+        let d = Clock::Monotonic.now() + 50_000_000;
+        assert_eq!(wait_fd(rd.as_fd(), Interest::Read, Some(d)), Ok(false));
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(50) && took < Duration::from_secs(2), "{took:?}");
+        rustix::io::write(&wr, b"x").unwrap();
+        assert_eq!(wait_fd(rd.as_fd(), Interest::Read, Some(d)), Ok(true), "ready at the deadline");
+        assert_eq!(wait_fd(rd.as_fd(), Interest::Read, None), Ok(true));
+        assert_eq!(wait_fd(wr.as_fd(), Interest::Write, Some(u64::MAX)), Ok(true));
+    }
+
+    /// More entries than the kernel takes pollfds (`RLIMIT_NOFILE` + 1, the soft limit as the
+    /// test runs; 20 001 here), all on three fds: the list is merged per fd and every entry
+    /// is answered from its fd's events filtered by its own interest. Read entries on an
+    /// empty pipe stay quiet while write entries on the same pipe's write end are ready;
+    /// write entries on a pipe whose reader is gone get `POLLERR`; then data makes the read
+    /// entries ready too.
+    #[test]
+    fn more_entries_than_rlimit_nofile_are_merged_per_fd() {
+        // SAFETY: getrlimit writes the struct it is given.
+        let soft = unsafe {
+            let mut r: libc::rlimit = std::mem::zeroed();
+            assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut r), 0);
+            r.rlim_cur
+        };
+        let n = (soft.min(1 << 20) + 1) as u32;
+        let (rd, wr) = pipe();
+        let (rd_gone, wr_err) = pipe();
+        drop(rd_gone);
+        let mut poller = Poller::default();
+        // Entry i: read on `rd` (i % 3 == 0), write on `wr` (1), write on `wr_err` (2).
+        let kind = |i: u32| i % 3;
+        let run = |poller: &mut Poller| {
+            let mut set = poller.begin();
+            for i in 0..n {
+                let r = match kind(i) {
+                    0 => Readiness::Fd(rd.as_fd(), Interest::Read),
+                    1 => Readiness::Fd(wr.as_fd(), Interest::Write),
+                    _ => Readiness::Fd(wr_err.as_fd(), Interest::Write),
+                };
+                assert!(!set.add(i, r));
+            }
+            let mut got = Vec::new();
+            let r = set.wait::<Error>(false, |tag, w| {
+                got.push((tag, w.revents()));
+                Ok(())
+            });
+            poller.finish(set);
+            (r, got)
+        };
+        let (r, got) = run(&mut poller);
+        assert_eq!(r, Ok(got.len()));
+        let expected: Vec<(u32, PollFlags)> = (0..n)
+            .filter_map(|i| match kind(i) {
+                0 => None,
+                1 => Some((i, PollFlags::OUT)),
+                _ => Some((i, PollFlags::OUT | PollFlags::ERR)),
+            })
+            .collect();
+        assert_eq!(got, expected);
+        let merged = poller.merge.as_ref().map_or(0, |m| m.pollfds.capacity());
+        assert!(merged >= 3, "the list was not merged");
+        rustix::io::write(&wr, b"x").unwrap();
+        let (r, got) = run(&mut poller);
+        assert_eq!(r, Ok(n as usize));
+        assert!(got.iter().all(|&(i, re)| match kind(i) {
+            0 => re == PollFlags::IN,
+            1 => re == PollFlags::OUT,
+            _ => re == PollFlags::OUT | PollFlags::ERR,
+        }));
     }
 }

@@ -35,8 +35,10 @@ impl P1View for Host<P1Ctx> {
     }
 }
 
-fn build_ctx(caps: &Capabilities) -> Result<WasiCtx, Error> {
+/// The WASI context for `caps`; `deadline` (monotonic ns) bounds blocking host calls.
+fn build_ctx(caps: &Capabilities, deadline: Option<u64>) -> Result<WasiCtx, Error> {
     let mut b = WasiCtxBuilder::new();
+    b.deadline(deadline);
     for a in &caps.args {
         b.arg(a.clone());
     }
@@ -77,7 +79,15 @@ fn new_store<C: Send + 'static>(
     caps: &Capabilities,
     make: impl FnOnce(WasiCtx) -> Result<C, Error>,
 ) -> Result<Store<Host<C>>, Error> {
-    let ctx = make(build_ctx(caps)?)?;
+    // The timeout bounds both wasm code (the epoch thread below) and blocking host calls
+    // (this deadline, read on the same clock the host waits on): see docs/RATIONALE.md,
+    // "How does `-W timeout` stop a guest blocked in a host call?".
+    let timeout = caps.timeout.filter(|_| engine.config.epoch_interruption);
+    let deadline = timeout.map(|t| {
+        let ns = u64::try_from(t.as_nanos()).unwrap_or(u64::MAX);
+        eddy_wasi::clocks::Clock::Monotonic.now().saturating_add(ns)
+    });
+    let ctx = make(build_ctx(caps, deadline)?)?;
     let limits = StoreLimitsBuilder::new()
         .memory_size(caps.max_memory_bytes)
         .table_elements(caps.max_table_elements)
@@ -85,7 +95,7 @@ fn new_store<C: Send + 'static>(
     let mut store = Store::new(&engine.inner, Host { ctx, limits });
     store.limiter(|h| &mut h.limits);
     if engine.config.epoch_interruption {
-        match caps.timeout {
+        match timeout {
             Some(t) => {
                 store.set_epoch_deadline(1);
                 let e = engine.inner.clone();

@@ -80,6 +80,21 @@ pub fn eddy_run(args: &[&str]) -> Command {
     cmd
 }
 
+/// `cmd` run under a soft `RLIMIT_NOFILE` of `limit` (through `sh -c 'ulimit -n …; exec …'`),
+/// with its environment changes kept: for lists of more pollfds than the kernel takes.
+pub fn with_nofile_limit(cmd: &Command, limit: u32) -> Command {
+    let mut sh = Command::new("sh");
+    sh.arg("-c").arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""));
+    sh.arg(cmd.get_program()).args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => sh.env(k, v),
+            None => sh.env_remove(k),
+        };
+    }
+    sh
+}
+
 /// Runs `cmd` with `stdin` piped in (then closed), capturing stdout and stderr. Kills the
 /// process and panics after [`RUN_TIMEOUT`].
 pub fn run(mut cmd: Command, stdin: &[u8]) -> Output {

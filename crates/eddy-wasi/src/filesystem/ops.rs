@@ -36,9 +36,14 @@ impl Descriptor {
     /// The new descriptor is a directory with this one's permissions, or a file with this
     /// one's file permissions narrowed to `read`/`write` as asked.
     ///
+    /// With the run's `deadline` (monotonic ns, `-W timeout`), an open that would block
+    /// (a FIFO waiting for its other end, a device waiting for carrier) is bounded by it:
+    /// see [`open_bounded`].
+    ///
     /// Checks: `CREATE` needs `mutate`; `write` (or `CREATE`/`TRUNC`) needs file write
-    /// permission, `read` file read permission (`ENOTCAPABLE`). Errors: those, and the host's
-    /// (`ENOENT`, `EEXIST`, `EISDIR`, `ELOOP`, `ENOTDIR`, an escape's `ENOTCAPABLE`, …).
+    /// permission, `read` file read permission (`ENOTCAPABLE`). Errors: those, the host's
+    /// (`ENOENT`, `EEXIST`, `EISDIR`, `ELOOP`, `ENOTDIR`, an escape's `ENOTCAPABLE`, …), and
+    /// `Errno::Interrupted` (which traps) when the deadline passed while the open waited.
     pub fn open_at(
         &self,
         path: &str,
@@ -46,6 +51,7 @@ impl Descriptor {
         read: bool,
         write: bool,
         directory: bool,
+        deadline: Option<u64>,
     ) -> Result<Descriptor> {
         let create = flags.contains(OFlags::CREATE);
         let dir = self.dir_fd(create)?;
@@ -53,7 +59,11 @@ impl Descriptor {
         if (write || create || trunc) && !self.file_perms.write || read && !self.file_perms.read {
             return Err(Errno::Notcapable);
         }
-        let hfd: OwnedFd = resolve::open(dir, path, flags, Mode::from_raw_mode(0o666))?;
+        let mode = Mode::from_raw_mode(0o666);
+        let hfd: OwnedFd = match deadline {
+            Some(d) if !directory => open_bounded(dir, path, flags, mode, d)?,
+            _ => resolve::open(dir, path, flags, mode)?,
+        };
         let ft = if directory {
             rustix::fs::FileType::Directory
         } else {
@@ -157,4 +167,91 @@ fn lookup<'d, 'p>(
         let (p, name) = resolve::lookup(dir, path)?;
         Ok((p, Cow::Borrowed(name)))
     }
+}
+
+/// `resolve::open` that cannot block past `deadline` (monotonic ns). `open(2)` of a FIFO
+/// blocks until its other end is opened, and nothing can bound that wait from outside (no
+/// `poll` tells when a peer opens, and a timer signal would need a process-wide handler).
+/// So the file is first opened with `O_NONBLOCK`, which never blocks:
+/// - not a FIFO (or opened read-write, which never waits): that is the descriptor, with
+///   `O_NONBLOCK` cleared again unless the guest asked for it (the open file description
+///   is the guest's alone);
+/// - a FIFO for reading or writing (write-only with no reader fails `ENXIO` this way): the
+///   blocking open runs on a helper thread and this thread waits for its answer, bounded
+///   by the deadline. If the deadline passes first, `Errno::Interrupted` (the guest traps)
+///   and the helper is left to finish on its own, closing what it opens.
+///
+/// Costs an `fstat` and two `fcntl`s per open, only under a deadline; a thread per FIFO
+/// open.
+fn open_bounded(
+    dir: BorrowedFd<'_>,
+    path: &str,
+    flags: OFlags,
+    mode: Mode,
+    deadline: u64,
+) -> Result<OwnedFd> {
+    use rustix::fs::FileType;
+    let fifo = |st: rustix::fs::Stat| FileType::from_raw_mode(st.st_mode) == FileType::Fifo;
+    let asked_nonblock = flags.contains(OFlags::NONBLOCK);
+    let waits = !asked_nonblock && !flags.contains(OFlags::RDWR);
+    match resolve::open(dir, path, flags | OFlags::NONBLOCK, mode) {
+        Ok(fd) => {
+            if waits && fifo(retry(|| rustix::fs::fstat(&fd))?) {
+                drop(fd);
+                return open_on_helper(dir, path, flags, mode, deadline);
+            }
+            if !asked_nonblock {
+                let fl = retry(|| rustix::fs::fcntl_getfl(&fd))?;
+                retry(|| rustix::fs::fcntl_setfl(&fd, fl - OFlags::NONBLOCK))?;
+            }
+            Ok(fd)
+        }
+        Err(Errno::Nxio) if waits && is_fifo(dir, path, flags) => {
+            open_on_helper(dir, path, flags, mode, deadline)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Runs the (blocking) `resolve::open` of `path` beneath a duplicate of `dir` on a helper
+/// thread and waits for it until `deadline` (monotonic ns). Errors: the open's own,
+/// `Errno::Interrupted` when the deadline passes first, the host's failing to duplicate
+/// the fd or start the thread (`EMFILE`, `EAGAIN`).
+#[cold]
+fn open_on_helper(
+    dir: BorrowedFd<'_>,
+    path: &str,
+    flags: OFlags,
+    mode: Mode,
+    deadline: u64,
+) -> Result<OwnedFd> {
+    let dir = retry(|| rustix::io::fcntl_dupfd_cloexec(dir, 0))?;
+    let path = path.to_owned();
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    std::thread::Builder::new().name("eddy-fifo-open".into()).spawn(move || {
+        // If the waiter has gone (the deadline passed), the fd is dropped: closed.
+        let _ = tx.send(resolve::open(std::os::fd::AsFd::as_fd(&dir), &path, flags, mode));
+    })?;
+    loop {
+        let left = deadline.saturating_sub(crate::clocks::Clock::Monotonic.now());
+        if left == 0 {
+            return Err(Errno::Interrupted);
+        }
+        match rx.recv_timeout(std::time::Duration::from_nanos(left)) {
+            Ok(r) => return r,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Err(Errno::Io),
+        }
+    }
+}
+
+/// Whether `path` beneath `dir` (its final symlink followed unless `flags` has `NOFOLLOW`,
+/// resolved by the sandbox) is a FIFO. An `O_PATH` open, which never blocks.
+fn is_fifo(dir: BorrowedFd<'_>, path: &str, flags: OFlags) -> bool {
+    use rustix::fs::FileType;
+    let f = OFlags::PATH | (flags & OFlags::NOFOLLOW);
+    resolve::open(dir, path, f, Mode::empty())
+        .ok()
+        .and_then(|fd| rustix::fs::fstat(&fd).ok())
+        .is_some_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Fifo)
 }

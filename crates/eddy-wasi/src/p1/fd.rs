@@ -12,6 +12,7 @@ use super::table::{FdEntry, Object};
 use super::{rights, wasi_fn, GuestMemory, MODULE};
 use crate::errno::{Errno, Result};
 use crate::filesystem::{Descriptor, DescriptorKind};
+use crate::readiness::Interest;
 use crate::sys::retry;
 
 /// Most iovecs gathered into one `writev`; more are a short write, which the spec allows.
@@ -86,6 +87,34 @@ fn writable(e: &FdEntry, right: u64) -> Result<BorrowedFd<'_>> {
         }
     }
     Ok(host_fd(e))
+}
+
+/// Most bytes one `fd_write` writes to a pipe, FIFO, tty or socket under a run deadline:
+/// `PIPE_BUF`, which a pipe reported writable takes without blocking (a longer blocking
+/// write would wait for the reader with no bound). A short write, which the spec allows.
+const BOUNDED_WRITE: usize = PIPE_BUF;
+
+/// Whether `e` is a regular file (or directory), whose reads and writes never wait for a peer.
+#[inline]
+fn never_waits(e: &FdEntry) -> bool {
+    matches!(&e.object, Object::Descriptor(d) if d.regular_file || d.kind == DescriptorKind::Dir)
+}
+
+/// Under a run deadline (`-W timeout`), before a read or write that may block on `hfd` (a
+/// pipe, FIFO, tty, socket or stdio), waits until it is ready for `interest`, bounded by the
+/// deadline. A non-blocking fd (`fdflags::nonblock`) is not waited on: its operation answers
+/// `EAGAIN` at once, as without a deadline. Errors: `Errno::Interrupted` (which traps) when
+/// the deadline passes first, or the error of `fcntl` or `ppoll`.
+#[inline(never)]
+pub(crate) fn wait_ready(hfd: BorrowedFd<'_>, interest: Interest, deadline: u64) -> Result<()> {
+    if retry(|| rustix::fs::fcntl_getfl(hfd))?.contains(rustix::fs::OFlags::NONBLOCK) {
+        return Ok(());
+    }
+    if crate::readiness::wait_fd(hfd, interest, Some(deadline))? {
+        Ok(())
+    } else {
+        Err(Errno::Interrupted)
+    }
 }
 
 /// Gathers up to [`MAX_IOVS`] non-empty ciovecs into `out`; returns how many.
@@ -392,10 +421,23 @@ wasi_fn! {
             let written = retry(|| rustix::io::write(hfd, cut))?;
             return mem.write_u32(nwritten, written as u32);
         }
+        // Under a deadline, a write that may block waits for room first, then writes at most
+        // what the fd takes at once.
+        let bounded = match ctx.deadline {
+            Some(d) if n > 0 && !never_waits(e) => {
+                wait_ready(hfd, Interest::Write, d)?;
+                true
+            }
+            _ => false,
+        };
         // One buffer (the common case): write(2), cheaper in the kernel than writev(2).
         // stdio is written in pieces of at most 16 KiB when it is a pipe (`write_vectored`).
         let written = match (n, &e.object) {
             (0, _) => 0,
+            _ if bounded => {
+                let first: &[u8] = &bufs[0];
+                retry(|| rustix::io::write(hfd, &first[..first.len().min(BOUNDED_WRITE)]))?
+            }
             (_, Object::Stdio(s)) => s.write_vectored(&bufs[..n])?,
             (1, _) => retry(|| rustix::io::write(hfd, &bufs[0]))?,
             _ => retry(|| rustix::io::writev(hfd, &bufs[..n]))?,
@@ -443,9 +485,18 @@ wasi_fn! {
             // Emulated NONBLOCK: once readable, one read(2) returns without waiting.
             ready_now(hfd, rustix::event::PollFlags::IN)?;
         }
-        let n = scatter(&mut mem, iovs, iovs_len, |bufs| match bufs {
-            [one] => retry(|| rustix::io::read(hfd, &mut **one)),
-            _ => retry(|| rustix::io::readv(hfd, bufs)),
+        let deadline = if e.nonblock { None } else { ctx.deadline };
+        let n = scatter(&mut mem, iovs, iovs_len, |bufs| {
+            // Under a deadline, a read that may block waits for data (or EOF) first, bounded.
+            if let Some(d) = deadline {
+                if !never_waits(e) {
+                    wait_ready(hfd, Interest::Read, d)?;
+                }
+            }
+            match bufs {
+                [one] => retry(|| rustix::io::read(hfd, &mut **one)),
+                _ => retry(|| rustix::io::readv(hfd, bufs)),
+            }
         })?;
         mem.write_u32(nread, n as u32)
     }

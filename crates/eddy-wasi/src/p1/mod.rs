@@ -406,6 +406,9 @@ macro_rules! wasi_fn {
                             start,
                         );
                     }
+                    if r == Err($crate::errno::Errno::Interrupted) {
+                        return Err($crate::readiness::DeadlinePassed.trap());
+                    }
                     Ok($crate::p1::code(r))
                 }
             }

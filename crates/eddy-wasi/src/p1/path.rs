@@ -202,7 +202,8 @@ wasi_fn! {
         let d = dir(e, rights::PATH_OPEN)?;
         let req = open_request(e, d, dirflags, oflags, fs_rights_base, fdflags)?;
         let path = mem.str(path, path_len)?;
-        let object = d.open_at(path, req.flags, req.read, req.write, req.directory)?;
+        let deadline = ctx.deadline;
+        let object = d.open_at(path, req.flags, req.read, req.write, req.directory, deadline)?;
         let inh = e.rights_inheriting;
         let (base, inheriting) = if object.kind == DescriptorKind::Dir {
             rights::for_dir(object.dir_perms, object.file_perms)

@@ -14,6 +14,7 @@ use super::fd::{gather, need, MAX_IOVS};
 use super::table::{FdEntry, FdTable, Object};
 use super::{rights, wasi_fn, GuestMemory, MODULE};
 use crate::errno::{Errno, Result};
+use crate::readiness::Interest;
 use crate::sockets::{Socket, SocketKind};
 use crate::sys::retry;
 
@@ -92,6 +93,9 @@ wasi_fn! {
         if flags & FDFLAGS_NONBLOCK != 0 {
             sf |= SocketFlags::NONBLOCK;
         }
+        if let Some(d) = ctx.deadline {
+            super::fd::wait_ready(s.as_fd(), Interest::Read, d)?;
+        }
         let conn = retry(|| rustix::net::accept_with(s.as_fd(), sf))?;
         let r = rights::SOCKET & !rights::SOCK_ACCEPT;
         let new = ctx.table.insert(FdEntry {
@@ -143,6 +147,11 @@ wasi_fn! {
         let n = match first_iovec(&mem, ri_data, ri_data_len)? {
             Some((buf, len)) => {
                 let dst = mem.slice_mut(buf, len)?;
+                if let Some(d) = ctx.deadline {
+                    super::fd::wait_ready(s.as_fd(), Interest::Read, d)?;
+                    // Whatever is there now: a `RECV_WAITALL` for more would wait unbounded.
+                    rf |= RecvFlags::DONTWAIT;
+                }
                 retry(|| rustix::net::recv(s.as_fd(), &mut *dst, rf))?.0
             }
             None => 0,
@@ -177,12 +186,18 @@ wasi_fn! {
         mem.slice_mut(so_datalen, 4)?;
         let mut bufs = [IoSlice::new(&[]); MAX_IOVS];
         let n = gather(&mem, si_data, si_data_len, &mut bufs)?;
+        // Under a deadline: wait for room (bounded), then send what fits without blocking.
+        let mut sf = SendFlags::NOSIGNAL;
+        if let (Some(d), true) = (ctx.deadline, n > 0) {
+            super::fd::wait_ready(s.as_fd(), Interest::Write, d)?;
+            sf |= SendFlags::DONTWAIT;
+        }
         let sent = match n {
             0 => 0,
-            1 => retry(|| rustix::net::send(s.as_fd(), &bufs[0], SendFlags::NOSIGNAL))?,
+            1 => retry(|| rustix::net::send(s.as_fd(), &bufs[0], sf))?,
             _ => retry(|| {
                 let mut control = rustix::net::SendAncillaryBuffer::default();
-                rustix::net::sendmsg(s.as_fd(), &bufs[..n], &mut control, SendFlags::NOSIGNAL)
+                rustix::net::sendmsg(s.as_fd(), &bufs[..n], &mut control, sf)
             })?,
         };
         mem.write_u32(so_datalen, sent as u32)

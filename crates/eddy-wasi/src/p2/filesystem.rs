@@ -37,7 +37,11 @@ pub enum FsError {
 
 impl From<Errno> for FsError {
     fn from(e: Errno) -> FsError {
-        FsError::Code(error_code(e))
+        match e {
+            // The run's deadline passed while the call waited: the interrupt trap.
+            Errno::Interrupted => FsError::Trap(crate::readiness::DeadlinePassed.trap()),
+            e => FsError::Code(error_code(e)),
+        }
     }
 }
 
@@ -506,7 +510,7 @@ impl types::HostDescriptor for WasiCtx {
         if write && directory {
             return Err(ErrorCode::IsDirectory.into_err());
         }
-        let new = d.open_at(&path, o, read, write, directory)?;
+        let new = d.open_at(&path, o, read, write, directory, self.deadline)?;
         Ok(self.push(new)?)
     }
 

@@ -320,7 +320,7 @@ impl WasiCtx {
         }
         let mut n = queued(fd);
         if n == 0 && blocking {
-            super::streams::wait_for(fd, rustix::event::PollFlags::IN)?;
+            super::streams::wait_for(fd, crate::readiness::Interest::Read, self.deadline)?;
             n = queued(fd);
         }
         Ok((n > 0).then(|| GuestBytes::direct(fd, false, len.min(n), &stream.state)))

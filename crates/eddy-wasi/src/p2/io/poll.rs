@@ -17,7 +17,7 @@ use crate::clocks::Clock;
 use crate::ctx::WasiCtx;
 use crate::p2::bindings::wasi::io::poll;
 use crate::p2::sockets::{IncomingDatagramStream, OutgoingDatagramStream, TcpSocket, TcpState};
-use crate::readiness::{ready_now, Interest, Readiness};
+use crate::readiness::{ready_now, DeadlinePassed, Interest, Readiness};
 use crate::stdio::StdioKind;
 
 /// A `wasi:io/poll.pollable`: what it waits for.
@@ -37,6 +37,24 @@ pub enum Pollable {
     DatagramIn(u32),
     /// The outgoing datagram stream with this resource rep able to send. A child of it.
     DatagramOut(u32),
+}
+
+/// Why a `poll` stopped without an answer: `ppoll` failed, or the run's deadline passed.
+enum WaitError {
+    Os(rustix::io::Errno),
+    Deadline(DeadlinePassed),
+}
+
+impl From<rustix::io::Errno> for WaitError {
+    fn from(e: rustix::io::Errno) -> WaitError {
+        WaitError::Os(e)
+    }
+}
+
+impl From<DeadlinePassed> for WaitError {
+    fn from(d: DeadlinePassed) -> WaitError {
+        WaitError::Deadline(d)
+    }
 }
 
 impl WasiCtx {
@@ -111,6 +129,7 @@ impl WasiCtx {
         }
         let mut poller = std::mem::take(&mut self.poller);
         let mut set = poller.begin();
+        set.bound(self.deadline);
         ready.clear();
         let mut result = Ok(());
         for (i, &rep) in list.iter().enumerate() {
@@ -131,12 +150,15 @@ impl WasiCtx {
         if result.is_ok() {
             let already = !ready.is_empty();
             result = set
-                .wait::<rustix::io::Errno>(already, |i, _| {
+                .wait::<WaitError>(already, |i, _| {
                     ready.push(i);
                     Ok(())
                 })
                 .map(|_| ())
-                .map_err(|e| wasmtime::Error::msg(format!("ppoll: {e}")));
+                .map_err(|e| match e {
+                    WaitError::Os(e) => wasmtime::Error::msg(format!("ppoll: {e}")),
+                    WaitError::Deadline(d) => d.trap(),
+                });
         }
         poller.finish(set);
         self.poller = poller;

@@ -23,6 +23,7 @@ use crate::ctx::WasiCtx;
 use crate::errno::Errno;
 use crate::filesystem::Descriptor;
 use crate::p2::bindings::wasi::io::streams;
+use crate::readiness::{DeadlinePassed, Interest};
 use crate::stdio::StdioKind;
 
 /// Most bytes one `read`, `write` or `check-write` moves (1 MiB): a longer request is a short
@@ -111,6 +112,7 @@ impl From<Errno> for StreamError {
     fn from(e: Errno) -> StreamError {
         match e {
             Errno::Pipe => StreamError::Closed,
+            Errno::Interrupted => StreamError::Trap(DeadlinePassed.trap()),
             e => StreamError::Failed(e),
         }
     }
@@ -130,10 +132,39 @@ fn readable_now(fd: BorrowedFd<'_>) -> SResult<bool> {
     Ok(n > 0)
 }
 
-/// Waits (in `ppoll`, no timeout) until `fd` is ready for `flags`.
-pub(crate) fn wait_for(fd: BorrowedFd<'_>, flags: PollFlags) -> SResult<()> {
-    let mut p = [PollFd::from_borrowed_fd(fd, flags)];
-    retry(|| rustix::event::poll(&mut p, None))?;
+/// Waits (in `ppoll`) until `fd` is ready for `interest`, bounded by the run's `deadline`
+/// (monotonic ns; none: unbounded). Errors: the interrupt trap when the deadline passes
+/// first (see [`crate::readiness::DeadlinePassed`]), `ppoll`'s own error.
+pub(crate) fn wait_for(
+    fd: BorrowedFd<'_>,
+    interest: Interest,
+    deadline: Option<u64>,
+) -> SResult<()> {
+    match crate::readiness::wait_fd(fd, interest, deadline) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(StreamError::Trap(DeadlinePassed.trap())),
+        Err(e) => Err(StreamError::from(Errno::from(e))),
+    }
+}
+
+/// Most bytes one write(2) to a stream that is not a regular file takes under a run deadline:
+/// `PIPE_BUF`, which a pipe reported writable takes without blocking.
+const BOUNDED_WRITE: usize = 4096;
+
+/// Writes all of `bytes` to a pipe, FIFO, tty or device `fd` with write(2); under a run
+/// `deadline`, waits (bounded) for room before each write of at most [`BOUNDED_WRITE`].
+fn write_all(fd: BorrowedFd<'_>, bytes: &[u8], deadline: Option<u64>) -> SResult<()> {
+    let mut done = 0;
+    while done < bytes.len() {
+        let rest = &bytes[done..];
+        done += match deadline {
+            None => retry(|| rustix::io::write(fd, rest))?,
+            Some(_) => {
+                wait_for(fd, Interest::Write, deadline)?;
+                retry(|| rustix::io::write(fd, &rest[..rest.len().min(BOUNDED_WRITE)]))?
+            }
+        };
+    }
     Ok(())
 }
 
@@ -198,12 +229,15 @@ impl WasiCtx {
                 if !blocking && !readable_now(fd)? {
                     return Ok(GuestBytes::host(buf));
                 }
+                if self.deadline.is_some() {
+                    wait_for(fd, Interest::Read, self.deadline)?;
+                }
                 retry(|| rustix::io::read(fd, spare_capacity(&mut buf)))?
             }
             InputSource::Tcp(ref fd) => loop {
                 match retry(|| rustix::io::read(fd, spare_capacity(&mut buf))) {
                     Err(StreamError::Failed(Errno::Again)) if blocking => {
-                        wait_for(fd.as_fd(), PollFlags::IN)?
+                        wait_for(fd.as_fd(), Interest::Read, self.deadline)?
                     }
                     Err(StreamError::Failed(Errno::Again)) => return Ok(GuestBytes::host(buf)),
                     r => break r?,
@@ -221,6 +255,9 @@ impl WasiCtx {
                     if !blocking && !readable_now(d.as_fd())? {
                         return Ok(GuestBytes::host(buf));
                     }
+                    if self.deadline.is_some() {
+                        wait_for(d.as_fd(), Interest::Read, self.deadline)?;
+                    }
                     retry(|| rustix::io::read(d.as_fd(), spare_capacity(&mut buf)))?
                 }
             }
@@ -235,6 +272,10 @@ impl WasiCtx {
     pub(crate) fn stream_write(&mut self, s: &Resource<OutputStream>, bytes: &[u8]) -> SResult<()> {
         match *self.get(s)? {
             OutputStream::Stdio(kind) => {
+                if self.deadline.is_some() {
+                    let fd = self.stdio_fd(kind)?;
+                    return write_all(fd, bytes, self.deadline);
+                }
                 // In writes of at most 16 KiB when stdout/stderr is a pipe (`write_vectored`).
                 let stdio = self.stdio(kind).ok_or(StreamError::Closed)?;
                 let mut done = 0;
@@ -251,7 +292,9 @@ impl WasiCtx {
                     // SIGPIPE to the host process.
                     let flags = rustix::net::SendFlags::NOSIGNAL;
                     match retry(|| rustix::net::send(fd, &bytes[done..], flags)) {
-                        Err(StreamError::Failed(Errno::Again)) => wait_for(fd, PollFlags::OUT)?,
+                        Err(StreamError::Failed(Errno::Again)) => {
+                            wait_for(fd, Interest::Write, self.deadline)?
+                        }
                         r => done += r?,
                     }
                 }
@@ -263,14 +306,15 @@ impl WasiCtx {
                     return Err(StreamError::Failed(Errno::Badf));
                 }
                 let fd = d.as_fd();
+                if !d.regular_file {
+                    // A FIFO or device opened by path has no offsets: plain `write`.
+                    return write_all(fd, bytes, self.deadline);
+                }
                 let mut at = offset;
                 let mut done = 0;
                 while done < bytes.len() {
                     let rest = &bytes[done..];
-                    let n = if !d.regular_file {
-                        // A FIFO or device opened by path has no offsets: plain `write`.
-                        retry(|| rustix::io::write(fd, rest))?
-                    } else if append {
+                    let n = if append {
                         append_at_end(fd, rest)?
                     } else {
                         retry(|| rustix::io::pwrite(fd, rest, at))?
