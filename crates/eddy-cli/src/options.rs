@@ -80,7 +80,7 @@ pub struct RunCommand {
     argv0: Option<String>,
     /// Wasm options: features `NAME=y|n` (exceptions, tail-call, extended-const,
     /// multi-memory, bulk-memory, simd, relaxed-simd, reference-types, function-references,
-    /// gc, memory64, threads) and limits: `max-memory-size=BYTES`,
+    /// gc, memory64, threads, component-model-async) and limits: `max-memory-size=BYTES`,
     /// `unknown-imports-trap=y|n`, `timeout=DURATION` (e.g. 10s, 500ms), `fuel=N`.
     #[arg(short = 'W', long = "wasm", value_name = "KEY[=VAL]")]
     wasm: Vec<String>,
@@ -88,7 +88,8 @@ pub struct RunCommand {
     /// `tcplisten=ADDR` (listen on ADDR, e.g. 127.0.0.1:8080, and hand the socket to a
     /// preview1 guest as the fd after the preopens; repeatable); `inherit-network=y|n` (WASI
     /// 0.2 sockets may use any address); `allow-ip-name-lookup=y|n` (resolve names);
-    /// `tcp=y|n`, `udp=y|n` (protocols, on by default once some address is allowed).
+    /// `tcp=y|n`, `udp=y|n` (protocols, on by default once some address is allowed);
+    /// `p3=y|n` (link the WASI 0.3 interfaces for components; default y).
     #[arg(short = 'S', long = "wasi", value_name = "KEY[=VAL]")]
     wasi: Vec<String>,
     /// Let a WASI 0.2 guest connect (TCP) and send datagrams (UDP) to these addresses:
@@ -326,10 +327,11 @@ impl RunCommand {
                 }
                 ("tcp", v) => caps.network.tcp = yes_no("-S", "tcp", v)?,
                 ("udp", v) => caps.network.udp = yes_no("-S", "udp", v)?,
+                ("p3", v) => caps.p3 = yes_no("-S", "p3", v)?,
                 (k, _) => {
                     return usage(format!(
                         "unknown -S option `{k}`; known: inherit-env, tcplisten, \
-                         inherit-network, allow-ip-name-lookup, tcp, udp"
+                         inherit-network, allow-ip-name-lookup, tcp, udp, p3"
                     ))
                 }
             }

@@ -3,6 +3,7 @@
 //! grants here; each view keeps its own state (the preview1 fd table, the component resource
 //! table) beside it, pointing at these objects.
 
+use wasmtime::component::{Resource, ResourceTable, ResourceTableError};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -65,6 +66,11 @@ pub struct Preopen {
     pub guest_path: String,
 }
 
+/// A stored argument or variable as a string, without the NUL terminator kept for preview1.
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b.strip_suffix(&[0]).unwrap_or(b)).into_owned()
+}
+
 /// One instance's granted WASI state: arguments, environment, stdio, preopens, granted
 /// sockets, network policy and limits, shared by every ABI view of the instance. Build one
 /// with [`WasiCtxBuilder`].
@@ -115,6 +121,12 @@ impl WasiCtx {
         Arc::clone(&self.stdio[kind as usize])
     }
 
+    /// Whether the standard stream `kind` is a terminal (`isatty`): what the component views'
+    /// `terminal-std*` getters answer.
+    pub(crate) fn stdio_is_tty(&self, kind: StdioKind) -> bool {
+        self.stdio(kind).is_some_and(|s| s.is_terminal())
+    }
+
     /// The granted directories, in the order granted.
     pub fn preopens(&self) -> &[Preopen] {
         &self.preopens
@@ -129,6 +141,28 @@ impl WasiCtx {
     /// Whether `--trace` is on.
     pub fn trace(&self) -> bool {
         self.trace
+    }
+
+    /// The arguments as strings, program name (argv 0) first: what the component views'
+    /// `wasi:cli/environment.get-arguments` return (preview1's `args_get` writes the same
+    /// bytes NUL-terminated).
+    pub fn arguments(&self) -> Vec<String> {
+        self.args.iter().map(|a| text(a)).collect()
+    }
+
+    /// The granted environment as (name, value) pairs, in grant order: what the component
+    /// views' `wasi:cli/environment.get-environment` return.
+    pub fn environment(&self) -> Vec<(String, String)> {
+        self.env
+            .iter()
+            .map(|kv| {
+                let s = text(kv);
+                match s.split_once('=') {
+                    Some((k, v)) => (k.to_string(), v.to_string()),
+                    None => (s, String::new()),
+                }
+            })
+            .collect()
     }
 
     /// The run's deadline (monotonic ns), if one was set: see [`WasiCtxBuilder::deadline`].
@@ -274,5 +308,49 @@ impl WasiCtxBuilder {
             network: std::mem::take(&mut self.network),
             deadline: self.deadline,
         })
+    }
+}
+
+/// A resource-table failure inside a host call: the handle named no live resource of the
+/// expected type, which wasmtime's own handle checks make a host bug. It traps.
+pub(crate) fn table_trap(e: ResourceTableError) -> wasmtime::Error {
+    wasmtime::Error::msg(format!("component resource table: {e}"))
+}
+
+impl WasiCtx {
+    /// The component resource table (the WASI 0.2 and 0.3 resources of this instance).
+    pub fn resource_table(&mut self) -> &mut ResourceTable {
+        &mut self.resources
+    }
+
+    /// The object behind a borrowed or owned handle. Errors: a trap (see [`table_trap`]).
+    pub(crate) fn get<R: 'static>(&self, r: &Resource<R>) -> wasmtime::Result<&R> {
+        self.resources.get(r).map_err(table_trap)
+    }
+
+    /// The object behind a handle, mutably. Errors: a trap.
+    pub(crate) fn get_mut<R: 'static>(&mut self, r: &Resource<R>) -> wasmtime::Result<&mut R> {
+        self.resources.get_mut(r).map_err(table_trap)
+    }
+
+    /// Adds a resource; errors (a trap): the table is full.
+    pub(crate) fn push<R: Send + 'static>(&mut self, v: R) -> wasmtime::Result<Resource<R>> {
+        self.resources.push(v).map_err(table_trap)
+    }
+
+    /// Adds a resource that borrows from `parent` (a stream of a descriptor, a pollable of a
+    /// stream): the parent cannot be dropped while it lives. Errors (a trap): table full.
+    pub(crate) fn push_child<R: Send + 'static, P: 'static>(
+        &mut self,
+        v: R,
+        parent: &Resource<P>,
+    ) -> wasmtime::Result<Resource<R>> {
+        self.resources.push_child(v, parent).map_err(table_trap)
+    }
+
+    /// Removes a resource (its `drop`). Errors (a trap): unknown handle, or it still has
+    /// children (the guest dropped a parent before its children: wasmtime reports that).
+    pub(crate) fn delete<R: 'static>(&mut self, r: Resource<R>) -> wasmtime::Result<R> {
+        self.resources.delete(r).map_err(table_trap)
     }
 }

@@ -21,6 +21,7 @@ pub mod errno;
 pub mod filesystem;
 pub mod p1;
 pub mod p2;
+pub mod p3;
 pub mod random;
 pub mod readiness;
 pub mod sockets;

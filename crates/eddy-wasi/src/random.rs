@@ -2,6 +2,7 @@
 //! generator for `wasi:random/insecure`.
 
 use crate::errno::{Errno, Result};
+use crate::ctx::WasiCtx;
 
 /// Fills `buf` with cryptographically secure random bytes (`getrandom(2)`, blocking until the
 /// kernel's pool is initialised). Errors: the OS error mapped to an errno (never expected).
@@ -69,5 +70,28 @@ mod tests {
         }
         assert_ne!(g.next_u64(), g.next_u64());
         assert_eq!(g.seed, seed);
+    }
+}
+
+impl WasiCtx {
+    /// A zeroed buffer of `len` bytes. Errors (a trap): `len` is over the limit.
+    pub(crate) fn random_buf(&self, len: u64) -> wasmtime::Result<Vec<u8>> {
+        if len > u64::from(self.limits.max_random_bytes) {
+            wasmtime::bail!(
+                "random request of {len} bytes exceeds the limit of {} bytes",
+                self.limits.max_random_bytes
+            );
+        }
+        Ok(vec![0; len as usize])
+    }
+
+    /// The instance's insecure generator, seeded on first use. Errors (a trap): the host's
+    /// random source failed.
+    pub(crate) fn insecure(&mut self) -> wasmtime::Result<&mut Insecure> {
+        if self.insecure.is_none() {
+            let g = Insecure::new().map_err(|e| wasmtime::Error::msg(format!("getrandom: {e}")))?;
+            self.insecure = Some(g);
+        }
+        Ok(self.insecure.as_mut().expect("just set"))
     }
 }

@@ -51,6 +51,9 @@ pub struct Capabilities {
     /// What a WASI 0.2 guest may do through `wasi:sockets` (`-S inherit-network`,
     /// `--allow-connect`, …). Default: nothing; every call is `access-denied`.
     pub network: eddy_wasi::NetworkPolicy,
+    /// Link the WASI 0.3 interfaces (`wasi:*@0.3.x`) for components (`-S p3=y|n`; default
+    /// on). Off, a 0.3 component fails to link, naming the first 0.3 import.
+    pub p3: bool,
 }
 
 impl Default for Capabilities {
@@ -69,6 +72,7 @@ impl Default for Capabilities {
             trace: false,
             tcp_listen: Vec::new(),
             network: eddy_wasi::NetworkPolicy::default(),
+            p3: true,
         }
     }
 }

@@ -33,6 +33,9 @@ pub enum WasmFeature {
     Memory64,
     /// `threads` (shared memories and atomics; on).
     Threads,
+    /// `component-model-async` (the component model's async ABI, `stream`/`future`, which
+    /// WASI 0.3 components need; on).
+    ComponentModelAsync,
 }
 
 impl WasmFeature {
@@ -50,6 +53,7 @@ impl WasmFeature {
         ("gc", WasmFeature::Gc),
         ("memory64", WasmFeature::Memory64),
         ("threads", WasmFeature::Threads),
+        ("component-model-async", WasmFeature::ComponentModelAsync),
     ];
 
     /// Looks a feature up by its `-W` name.
@@ -144,11 +148,20 @@ impl Engine {
             .wasm_gc(on(WasmFeature::Gc))
             .wasm_memory64(on(WasmFeature::Memory64))
             .wasm_threads(on(WasmFeature::Threads))
+            .wasm_component_model_async(on(WasmFeature::ComponentModelAsync))
             .epoch_interruption(config.epoch_interruption)
             .consume_fuel(config.consume_fuel);
         let inner = wasmtime::Engine::new(&c).map_err(|e| Error::Other(one_line(&e)))?;
         let cache = config.cache_dir.clone().map(|dir| CompileCache::new(dir, &inner));
         Ok(Engine { inner, cache, config: config.clone() })
+    }
+
+    /// Whether the component model's async ABI is on (`-W component-model-async`, default
+    /// on): what WASI 0.3 components need.
+    pub fn component_model_async(&self) -> bool {
+        resolve_features(&self.config.features)
+            .iter()
+            .any(|&(f, on)| f == WasmFeature::ComponentModelAsync && on)
     }
 
     /// The underlying wasmtime engine.

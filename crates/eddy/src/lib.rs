@@ -12,7 +12,8 @@
 //! ```
 //!
 //! - [`Engine`]: the `wasmtime::Engine` with Eddy's configuration and the compile cache.
-//! - [`Program`]: a compiled program (a preview1 core module or a WASI 0.2 component).
+//! - [`Program`]: a compiled program (a preview1 core module, or a WASI 0.2 or 0.3
+//!   component).
 //! - [`Capabilities`]: what the program may reach (args, environment, preopens, stdio) and
 //!   the limits it runs under.
 //! - [`run`] runs a command; [`invoke`] calls one export ([`invoke_component`]: one export of
@@ -20,7 +21,8 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 // Modules, each using only those listed before it: error; program; cache (program); engine
-// (cache, program); caps; store (caps, engine); run and invoke (store, program, caps).
+// (cache, program); caps; runtime (error); store (caps, engine); run and invoke (store,
+// program, caps, runtime).
 mod cache;
 mod caps;
 mod engine;
@@ -28,6 +30,7 @@ mod error;
 mod invoke;
 mod program;
 mod run;
+mod runtime;
 mod store;
 
 pub use caps::{Capabilities, Preopen};

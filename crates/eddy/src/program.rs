@@ -21,15 +21,38 @@ pub fn is_component(bytes: &[u8]) -> bool {
     bytes.len() >= 8 && bytes[..4] == *b"\0asm" && bytes[6..8] == [1, 0]
 }
 
-/// The prefix of a component's `wasi:cli/run` export name, for any `0.2.x`.
+/// The prefix of a component's WASI 0.2 `wasi:cli/run` export name, for any `0.2.x`.
 const RUN_PREFIX: &str = "wasi:cli/run@0.2.";
 
-/// Among a component's top-level export names, its `wasi:cli/run@0.2.x` (the highest
-/// version if it exports several), e.g. `wasi:cli/run@0.2.6`.
-pub(crate) fn run_export<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+/// The prefix of a component's WASI 0.3 `wasi:cli/run` export name, for any `0.3.x`.
+const RUN_PREFIX_P3: &str = "wasi:cli/run@0.3.";
+
+/// Which `wasi:cli/run` a command component exports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RunExport<'a> {
+    /// `wasi:cli/run@0.3.x`: an async `run`, called on the event loop.
+    P3(&'a str),
+    /// `wasi:cli/run@0.2.x`: a synchronous `run`.
+    P2(&'a str),
+}
+
+/// The highest-versioned name among `names` that starts with `prefix` (`…@0.2.` + patch).
+fn highest<'a>(names: &[&'a str], prefix: &str) -> Option<&'a str> {
     names
-        .filter(|n| n.starts_with(RUN_PREFIX))
-        .max_by_key(|n| n[RUN_PREFIX.len()..].parse::<u64>().unwrap_or(0))
+        .iter()
+        .copied()
+        .filter(|n| n.starts_with(prefix))
+        .max_by_key(|n| n[prefix.len()..].parse::<u64>().unwrap_or(0))
+}
+
+/// Among a component's top-level export names, the `wasi:cli/run` to call: a
+/// `wasi:cli/run@0.3.x` if there is one (Rust's 0.3 std also exports a 0.2 `run` that
+/// traps), else a `wasi:cli/run@0.2.x`; the highest version of either.
+pub(crate) fn run_export<'a>(names: impl Iterator<Item = &'a str>) -> Option<RunExport<'a>> {
+    let names: Vec<&str> = names.collect();
+    highest(&names, RUN_PREFIX_P3)
+        .map(RunExport::P3)
+        .or_else(|| highest(&names, RUN_PREFIX).map(RunExport::P2))
 }
 
 /// `a, b, c`, or `none` for an empty list.
@@ -50,11 +73,11 @@ pub(crate) fn no_start(functions: &[String]) -> Error {
     ))
 }
 
-/// The error for a component run as a command without a `wasi:cli/run@0.2.x` export;
-/// `exports` are its top-level export names.
+/// The error for a component run as a command without a `wasi:cli/run@0.2.x` or `@0.3.x`
+/// export; `exports` are its top-level export names.
 pub(crate) fn no_run(exports: &[String]) -> Error {
     Error::Usage(format!(
-        "the component exports no `wasi:cli/run@0.2.x` (not a command); it exports: {}",
+        "the component exports no `wasi:cli/run@0.2.x` or `@0.3.x` (not a command); it exports: {}",
         list(exports, "nothing")
     ))
 }
@@ -109,7 +132,7 @@ fn exports(binary: &[u8]) -> Option<Exports> {
 
 /// Checks, from its bytes and before anything is compiled, that a wasm binary can be run as
 /// a command: a core module must export a `_start` function, a component a
-/// `wasi:cli/run@0.2.x`. Errors: `Error::Usage`, the same message [`crate::run`] gives after
+/// `wasi:cli/run@0.2.x` or `@0.3.x`. Errors: `Error::Usage`, the same message [`crate::run`] gives after
 /// compiling. A binary that does not parse passes (the compiler reports it).
 pub(crate) fn check_command(binary: &[u8]) -> Result<(), Error> {
     match exports(binary) {

@@ -1,22 +1,25 @@
 //! Running a program as a command: [`run`].
 
-use wasmtime::component::Component;
+use wasmtime::component::{self, Component, TypedFunc};
+use wasmtime::Store;
 
 use crate::caps::Capabilities;
 use crate::engine::Engine;
 use crate::error::{one_line, Error};
-use crate::program::{self, Program};
+use crate::program::{self, Program, RunExport};
 use crate::store::{
-    exit_or_trap, function_exports, instantiate_component, instantiate_module, Started,
+    exit_or_trap, function_exports, instantiate_component, instantiate_component_async,
+    instantiate_module, trap, Host, Started,
 };
 
 /// Runs a command. A core module is a preview1 command: instantiates `program` with `caps` and
 /// calls `_start` (after `_initialize`, if the module also exports one). Returns the exit
 /// status: 0 when `_start` returns, `n` for `proc_exit(n)`.
 ///
-/// A component is a WASI 0.2 command: it is linked against `wasi:cli/command` (any
-/// `0.2.x`) and its `wasi:cli/run@0.2.x` export's `run` is called: `run` returning `ok` →
-/// 0, `err` → 1; `wasi:cli/exit.exit(ok)` → 0, `exit(err)` → 1, `exit-with-code(n)` → n.
+/// A component is a WASI 0.3 or 0.2 command: it is linked against `wasi:cli/command` (any
+/// `0.2.x` and `0.3.x`) and the `run` of its `wasi:cli/run@0.3.x` export (on the event loop),
+/// else of its `@0.2.x` export, is called: `run` returning `ok` → 0, `err` → 1;
+/// `wasi:cli/exit.exit(ok)` → 0, `exit(err)` → 1, `exit-with-code(n)` → n.
 ///
 /// Errors: `Error::UnknownImport` (an import Eddy does not provide), `Error::Capability` (a
 /// preopen that cannot be opened), `Error::Usage` (no `_start` export, or a component with
@@ -44,13 +47,11 @@ pub fn run(engine: &Engine, program: &Program, caps: &Capabilities) -> Result<i3
     }
 }
 
-/// Runs a WASI 0.2 command component: links every `wasi:*@0.2.x` import to Eddy's host
-/// ([`eddy_wasi::p2::add_to_linker`]), instantiates, and calls `run` of its
-/// `wasi:cli/run@0.2.x` export. Returns the exit status: `run` returning `ok` → 0, `err` →
-/// 1; `wasi:cli/exit.exit(ok)` → 0, `exit(err)` → 1, `exit-with-code(n)` → n.
-///
-/// With `caps.unknown_imports_trap`, imports Eddy does not provide are functions that trap
-/// when called.
+/// Runs a command component: links it ([`crate::store`]: every `wasi:*@0.2.x` and
+/// `wasi:*@0.3.x` import), instantiates it and calls `run` of its `wasi:cli/run` export — a
+/// `@0.3.x` one on the event loop ([`run_p3`]), else a `@0.2.x` one. Returns the exit status:
+/// `run` returning `ok` → 0, `err` → 1; `wasi:cli/exit.exit(ok)` → 0, `exit(err)` → 1,
+/// `exit-with-code(n)` → n.
 ///
 /// Errors: `Error::Other` (an import Eddy does not provide: the linker's message; an exit
 /// status of 126 or more), `Error::Usage` (no `wasi:cli/run` export), `Error::Trap` (a
@@ -62,24 +63,72 @@ fn run_component(
 ) -> Result<i32, Error> {
     let exports: Vec<String> =
         component.component_type().exports(&engine.inner).map(|(n, _)| n.to_string()).collect();
-    let Some(run_name) = program::run_export(exports.iter().map(String::as_str)) else {
-        return Err(program::no_run(&exports));
+    let run_name = match program::run_export(exports.iter().map(String::as_str)) {
+        Some(RunExport::P3(name)) => return run_p3(engine, component, caps, name),
+        Some(RunExport::P2(name)) => name,
+        None => return Err(program::no_run(&exports)),
     };
     let (mut store, instance) = match instantiate_component(engine, component, caps)? {
         Started::Running(store, instance) => (store, instance),
         Started::Exited(code) => return Ok(code),
     };
-    let func = instance
-        .get_export_index(&mut store, None, run_name)
-        .and_then(|iface| instance.get_export_index(&mut store, Some(&iface), "run"))
-        .and_then(|f| instance.get_func(&mut store, f))
-        .ok_or_else(|| Error::Usage(format!("`{run_name}` exports no function `run`")))?;
-    let run = func.typed::<(), (Result<(), ()>,)>(&store).map_err(|e| {
-        Error::Usage(format!("`{run_name}.run` has the wrong type: {}", one_line(&e)))
-    })?;
+    let run = run_func(&mut store, &instance, run_name)?;
     match run.call(&mut store, ()) {
         Ok((Ok(()),)) => Ok(0),
         Ok((Err(()),)) => Ok(1),
         Err(e) => exit_or_trap(e),
     }
+}
+
+/// The `run` function of export `run_name` (`wasi:cli/run@…`), typed `func() -> result`.
+/// Errors: `Error::Usage` if there is no such function or it has another type.
+fn run_func(
+    store: &mut Store<Host>,
+    instance: &component::Instance,
+    run_name: &str,
+) -> Result<TypedFunc<(), (Result<(), ()>,)>, Error> {
+    let func = instance
+        .get_export_index(&mut *store, None, run_name)
+        .and_then(|iface| instance.get_export_index(&mut *store, Some(&iface), "run"))
+        .and_then(|f| instance.get_func(&mut *store, f))
+        .ok_or_else(|| Error::Usage(format!("`{run_name}` exports no function `run`")))?;
+    func.typed::<(), (Result<(), ()>,)>(&*store).map_err(|e| {
+        Error::Usage(format!("`{run_name}.run` has the wrong type: {}", one_line(&e)))
+    })
+}
+
+/// Runs a WASI 0.3 command: instantiates on the event loop and calls the async `run` of
+/// `run_name` (`wasi:cli/run@0.3.x`) inside the engine's concurrent loop
+/// (`Store::run_concurrent`), until `run` returns. Under `-W timeout`, the run is bounded
+/// from outside the loop: when the time passes, the loop stops being polled and the run ends
+/// with the interrupt trap, wherever the guest was (in wasm, the epoch stops it; waiting on
+/// a timer or a socket, this does). Statuses and errors as [`run_component`].
+fn run_p3(
+    engine: &Engine,
+    component: &Component,
+    caps: &Capabilities,
+    run_name: &str,
+) -> Result<i32, Error> {
+    let timeout = caps.timeout.filter(|_| engine.config.epoch_interruption);
+    crate::runtime::block_on(async {
+        let (mut store, instance) =
+            match instantiate_component_async(engine, component, caps).await? {
+                Started::Running(store, instance) => (store, instance),
+                Started::Exited(code) => return Ok(code),
+            };
+        let run = run_func(&mut store, &instance, run_name)?;
+        let call = store.run_concurrent(async |accessor| run.call_concurrent(accessor, ()).await);
+        let outcome = match timeout {
+            None => call.await,
+            Some(t) => match tokio::time::timeout(t, call).await {
+                Ok(r) => r,
+                Err(_) => return Err(trap(wasmtime::Trap::Interrupt.into())),
+            },
+        };
+        match outcome.and_then(|r| r) {
+            Ok((Ok(()),)) => Ok(0),
+            Ok((Err(()),)) => Ok(1),
+            Err(e) => exit_or_trap(e),
+        }
+    })
 }

@@ -204,9 +204,30 @@ pub(crate) enum Started {
     Exited(i32),
 }
 
-/// Links a component against Eddy's WASI 0.2 host (every `wasi:*@0.2.x` import; with
-/// `caps.unknown_imports_trap`, other imports trap when called) and instantiates it with
-/// `caps`. Errors: `Error::Other` (an import Eddy does not provide: the linker's message),
+/// A linker for components: every `wasi:*@0.2.x` import, and with `caps.p3` (on an engine
+/// with component-model-async) every `wasi:*@0.3.x` import, so one component may import
+/// both; with `caps.unknown_imports_trap`, other imports trap when called. Errors:
+/// `Error::Other` (the linker's message).
+fn component_linker(
+    engine: &Engine,
+    component: &Component,
+    caps: &Capabilities,
+) -> Result<component::Linker<Host>, Error> {
+    let mut linker: component::Linker<Host> = component::Linker::new(&engine.inner);
+    eddy_wasi::p2::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
+    if caps.p3 && engine.component_model_async() {
+        eddy_wasi::p3::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
+    }
+    if caps.unknown_imports_trap {
+        linker
+            .define_unknown_imports_as_traps(component)
+            .map_err(|e| Error::Other(one_line(&e)))?;
+    }
+    Ok(linker)
+}
+
+/// Links a component ([`component_linker`]) and instantiates it with `caps`. Errors:
+/// `Error::Other` (an import Eddy does not provide: the linker's message),
 /// `Error::Capability`, `Error::Trap`, and what [`exit_or_trap`] returns.
 pub(crate) fn instantiate_component(
     engine: &Engine,
@@ -214,15 +235,26 @@ pub(crate) fn instantiate_component(
     caps: &Capabilities,
 ) -> Result<Started, Error> {
     let mut store = new_store(engine, caps, Ok)?;
-    let mut linker: component::Linker<Host> = component::Linker::new(&engine.inner);
-    eddy_wasi::p2::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
-    if caps.unknown_imports_trap {
-        linker
-            .define_unknown_imports_as_traps(component)
-            .map_err(|e| Error::Other(one_line(&e)))?;
-    }
+    let linker = component_linker(engine, component, caps)?;
     let pre = linker.instantiate_pre(component).map_err(|e| Error::Other(one_line(&e)))?;
     match pre.instantiate(&mut store) {
+        Ok(instance) => Ok(Started::Running(store, instance)),
+        Err(e) => exit_or_trap(e).map(Started::Exited),
+    }
+}
+
+/// [`instantiate_component`] for a component that must run on the event loop (a WASI 0.3
+/// command, or one importing async host functions): instantiates with the async entry
+/// point. Same errors.
+pub(crate) async fn instantiate_component_async(
+    engine: &Engine,
+    component: &Component,
+    caps: &Capabilities,
+) -> Result<Started, Error> {
+    let mut store = new_store(engine, caps, Ok)?;
+    let linker = component_linker(engine, component, caps)?;
+    let pre = linker.instantiate_pre(component).map_err(|e| Error::Other(one_line(&e)))?;
+    match pre.instantiate_async(&mut store).await {
         Ok(instance) => Ok(Started::Running(store, instance)),
         Err(e) => exit_or_trap(e).map(Started::Exited),
     }

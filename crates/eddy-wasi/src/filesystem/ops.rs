@@ -255,3 +255,18 @@ fn is_fifo(dir: BorrowedFd<'_>, path: &str, flags: OFlags) -> bool {
         .and_then(|fd| rustix::fs::fstat(&fd).ok())
         .is_some_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Fifo)
 }
+
+/// Writes `bytes` at the end of the file, atomically (`pwritev2(RWF_APPEND)`, Linux 4.16+);
+/// where the kernel lacks that flag, at the size `fstat` reports (not atomic against other
+/// writers). Returns the bytes written.
+pub fn append_at_end(fd: BorrowedFd<'_>, bytes: &[u8]) -> Result<usize> {
+    use rustix::io::ReadWriteFlags;
+    let bufs = [std::io::IoSlice::new(bytes)];
+    match crate::sys::retry(|| rustix::io::pwritev2(fd, &bufs, 0, ReadWriteFlags::APPEND)) {
+        Err(Errno::Notsup | Errno::Inval | Errno::Nosys) => {
+            let end = retry(|| rustix::fs::fstat(fd))?.st_size as u64;
+            retry(|| rustix::io::pwrite(fd, bytes, end))
+        }
+        r => r,
+    }
+}

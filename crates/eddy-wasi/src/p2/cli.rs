@@ -14,30 +14,15 @@ use crate::ctx::WasiCtx;
 use crate::stdio::StdioKind;
 use crate::ExitCode;
 
-/// Strips the NUL terminator the context stores for preview1.
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b.strip_suffix(&[0]).unwrap_or(b)).into_owned()
-}
-
 impl cli::environment::Host for WasiCtx {
     /// `get-environment`: the granted variables as (name, value) pairs, in grant order.
     fn get_environment(&mut self) -> wasmtime::Result<Vec<(String, String)>> {
-        Ok(self
-            .env
-            .iter()
-            .map(|kv| {
-                let s = text(kv);
-                match s.split_once('=') {
-                    Some((k, v)) => (k.to_string(), v.to_string()),
-                    None => (s, String::new()),
-                }
-            })
-            .collect())
+        Ok(self.environment())
     }
 
     /// `get-arguments`: the arguments, including the program name (argv 0).
     fn get_arguments(&mut self) -> wasmtime::Result<Vec<String>> {
-        Ok(self.args.iter().map(|a| text(a)).collect())
+        Ok(self.arguments())
     }
 
     /// `initial-cwd`: none. Eddy grants no working directory; relative paths are the guest
@@ -96,13 +81,6 @@ impl cli::terminal_output::HostTerminalOutput for WasiCtx {
     }
 }
 impl cli::terminal_output::Host for WasiCtx {}
-
-impl WasiCtx {
-    /// Whether the context's standard stream `kind` is a terminal.
-    fn stdio_is_tty(&self, kind: StdioKind) -> bool {
-        self.stdio(kind).is_some_and(|s| s.is_terminal())
-    }
-}
 
 impl cli::terminal_stdin::Host for WasiCtx {
     /// `get-terminal-stdin`: a terminal-input if stdin is a tty, else none.

@@ -8,30 +8,7 @@
 
 use super::bindings::wasi::random::{insecure, insecure_seed, random};
 use crate::ctx::WasiCtx;
-use crate::random::{fill_secure, Insecure};
-
-impl WasiCtx {
-    /// A zeroed buffer of `len` bytes. Errors (a trap): `len` is over the limit.
-    fn random_buf(&self, len: u64) -> wasmtime::Result<Vec<u8>> {
-        if len > u64::from(self.limits.max_random_bytes) {
-            wasmtime::bail!(
-                "random request of {len} bytes exceeds the limit of {} bytes",
-                self.limits.max_random_bytes
-            );
-        }
-        Ok(vec![0; len as usize])
-    }
-
-    /// The instance's insecure generator, seeded on first use. Errors (a trap): the host's
-    /// random source failed.
-    fn insecure(&mut self) -> wasmtime::Result<&mut Insecure> {
-        if self.insecure.is_none() {
-            let g = Insecure::new().map_err(|e| wasmtime::Error::msg(format!("getrandom: {e}")))?;
-            self.insecure = Some(g);
-        }
-        Ok(self.insecure.as_mut().expect("just set"))
-    }
-}
+use crate::random::fill_secure;
 
 impl random::Host for WasiCtx {
     /// `get-random-bytes(len)`: `len` secure random bytes.

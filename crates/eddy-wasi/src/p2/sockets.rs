@@ -254,13 +254,13 @@ impl WasiCtx {
 
     /// The TCP socket behind a handle, mutably, and the policy its operations check.
     fn tcp_in(&mut self, s: &Resource<TcpSocket>) -> SockResult<(&mut TcpSocket, &NetworkPolicy)> {
-        let sock = self.resources.get_mut(s).map_err(super::table_trap)?;
+        let sock = self.resources.get_mut(s).map_err(crate::ctx::table_trap)?;
         Ok((sock, &self.network))
     }
 
     /// The UDP socket behind a handle, mutably, and the policy its operations check.
     fn udp_in(&mut self, s: &Resource<UdpSocket>) -> SockResult<(&mut UdpSocket, &NetworkPolicy)> {
-        let sock = self.resources.get_mut(s).map_err(super::table_trap)?;
+        let sock = self.resources.get_mut(s).map_err(crate::ctx::table_trap)?;
         Ok((sock, &self.network))
     }
 
@@ -646,7 +646,7 @@ impl udp::HostOutgoingDatagramStream for WasiCtx {
                 remote_address: d.remote_address.map(to_std),
             })
             .collect();
-        let s = self.resources.get_mut(&self_).map_err(super::table_trap)?;
+        let s = self.resources.get_mut(&self_).map_err(crate::ctx::table_trap)?;
         match s.send(&self.network, &datagrams) {
             Ok(n) => Ok(n),
             Err(SendError::Code(e)) => Err(e.into()),

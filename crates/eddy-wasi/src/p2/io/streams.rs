@@ -168,21 +168,6 @@ fn write_all(fd: BorrowedFd<'_>, bytes: &[u8], deadline: Option<u64>) -> SResult
     Ok(())
 }
 
-/// Writes `bytes` at the end of the file, atomically (`pwritev2(RWF_APPEND)`, Linux 4.16+);
-/// where the kernel lacks that flag, at the size `fstat` reports (not atomic against other
-/// writers). Returns the bytes written.
-fn append_at_end(fd: BorrowedFd<'_>, bytes: &[u8]) -> SResult<usize> {
-    use rustix::io::ReadWriteFlags;
-    let bufs = [std::io::IoSlice::new(bytes)];
-    match crate::sys::retry(|| rustix::io::pwritev2(fd, &bufs, 0, ReadWriteFlags::APPEND)) {
-        Err(Errno::Notsup | Errno::Inval | Errno::Nosys) => {
-            let end = retry(|| rustix::fs::fstat(fd))?.st_size as u64;
-            retry(|| rustix::io::pwrite(fd, bytes, end))
-        }
-        r => r.map_err(StreamError::from),
-    }
-}
-
 impl WasiCtx {
     /// The descriptor with resource rep `rep` (the parent of a file stream).
     pub(crate) fn descriptor_rep(&self, rep: u32) -> wasmtime::Result<&Descriptor> {
@@ -315,7 +300,7 @@ impl WasiCtx {
                 while done < bytes.len() {
                     let rest = &bytes[done..];
                     let n = if append {
-                        append_at_end(fd, rest)?
+                        crate::filesystem::ops::append_at_end(fd, rest)?
                     } else {
                         retry(|| rustix::io::pwrite(fd, rest, at))?
                     };

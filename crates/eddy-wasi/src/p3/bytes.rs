@@ -1,0 +1,307 @@
+//! Byte streams of the 0.3 view: the host ends of `stream<u8>` for stdio and files, shared by
+//! [`super::cli`] and [`super::filesystem`].
+//!
+//! A [`ReadStream`] is the writable end the host keeps of a stream the guest reads
+//! (`read-via-stream`): each guest read is one `read(2)`/`pread(2)` straight into the guest's
+//! buffer (the engine's direct destination), of the size the guest asked for. A
+//! [`WriteStream`] is the readable end the host keeps of a stream the guest writes
+//! (`write-via-stream`, `append-via-stream`): each guest write is one `write(2)`/`pwrite(2)`
+//! straight out of the guest's buffer. Nothing is buffered on the host, so there is no
+//! buffer to bound, and backpressure is the guest's own: a write completes when the bytes
+//! are written.
+//!
+//! Each stream has a companion `future<result<_, error-code>>` ([`Outcome`]): it resolves
+//! with the error that ended the stream, or `ok` when the stream ended normally (end of
+//! file; the guest dropping its end).
+//!
+//! Who waits where (docs/RATIONALE.md, "WASI 0.3: who polls what"): a regular file never
+//! makes a read or write wait, so it is read and written directly. A pipe, tty, FIFO or
+//! socket being read is registered with tokio's reactor once, when the stream is made (a
+//! duplicate of the fd, so the host's fd is never changed or registered twice), and read only
+//! once the reactor says it is readable, for at most the bytes `FIONREAD` reports: the read
+//! never blocks the loop. Writes to stdio are blocking `write(2)`s, as in the other views.
+
+use std::io::IoSlice;
+use std::os::fd::{AsFd, OwnedFd};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use rustix::event::{PollFd, PollFlags};
+use tokio::io::unix::AsyncFd;
+use tokio::io::Interest;
+use tokio::sync::oneshot;
+use wasmtime::component::{
+    Destination, FutureReader, Source, StreamConsumer, StreamProducer, StreamResult,
+};
+use wasmtime::{AsContextMut, StoreContextMut};
+
+use crate::errno::Errno;
+use crate::filesystem::ops::append_at_end;
+use crate::stdio::Stdio;
+use crate::sys::retry;
+
+/// Bytes one read fetches when the reader is the host rather than a guest (a guest's read is
+/// the size of its buffer).
+pub const HOST_READ_CHUNK: usize = 64 << 10;
+
+/// The sending side of a stream's `future<result<_, error-code>>`: sent once, with the error
+/// that ended the stream; dropped unsent (the stream ended normally), the future resolves
+/// `ok`.
+#[derive(Debug)]
+pub(crate) struct Outcome<E> {
+    tx: Option<oneshot::Sender<E>>,
+    /// Maps a host errno to the interface's error-code.
+    to_code: fn(Errno) -> E,
+}
+
+impl<E: Send + Sync + 'static> Outcome<E>
+where
+    Result<(), E>: wasmtime::component::Lower + wasmtime::component::Lift,
+{
+    /// A new outcome and the future the guest gets for it.
+    pub(crate) fn new(
+        store: impl AsContextMut,
+        to_code: fn(Errno) -> E,
+    ) -> wasmtime::Result<(Outcome<E>, FutureReader<Result<(), E>>)> {
+        let (tx, rx) = oneshot::channel();
+        let future = FutureReader::new(store, async move {
+            Ok::<_, wasmtime::Error>(match rx.await {
+                Ok(code) => Err(code),
+                Err(_) => Ok(()),
+            })
+        })?;
+        Ok((Outcome { tx: Some(tx), to_code }, future))
+    }
+}
+
+impl<E> Outcome<E> {
+    /// Ends the stream with host error `e`: the future resolves `err(code)`.
+    fn fail(&mut self, e: Errno) {
+        if let Some(tx) = self.tx.take() {
+            let _ = tx.send((self.to_code)(e));
+        }
+    }
+}
+
+/// Whether a read of `fd` can wait, and so goes through the reactor: true for pipes, FIFOs,
+/// sockets and character devices other than `/dev/null`-like ones the reactor refuses.
+fn registrable(fd: &OwnedFd) -> bool {
+    use rustix::fs::FileType;
+    match rustix::fs::fstat(fd) {
+        Ok(st) => matches!(
+            FileType::from_raw_mode(st.st_mode),
+            FileType::Fifo | FileType::Socket | FileType::CharacterDevice
+        ),
+        Err(_) => false,
+    }
+}
+
+/// Where a [`ReadStream`]'s bytes come from.
+#[derive(Debug)]
+enum ReadFrom {
+    /// A regular file, read with `pread(2)` at `offset`, which advances.
+    At { fd: OwnedFd, offset: u64 },
+    /// A file read sequentially with `read(2)` that never waits (a regular file or device as
+    /// stdin, or anything the reactor refused).
+    Sequential(OwnedFd),
+    /// A pipe, FIFO, tty or socket, registered with the reactor.
+    Ready(AsyncFd<OwnedFd>),
+}
+
+/// The host's writing end of a `stream<u8>` the guest reads: see the module docs.
+#[derive(Debug)]
+pub(crate) struct ReadStream<E> {
+    from: ReadFrom,
+    outcome: Outcome<E>,
+    /// Set once the stream has ended (end of file or an error).
+    done: bool,
+}
+
+impl<E> ReadStream<E> {
+    /// A stream of the bytes of regular file `fd` from `offset` on.
+    pub(crate) fn file(fd: OwnedFd, offset: u64, outcome: Outcome<E>) -> ReadStream<E> {
+        ReadStream { from: ReadFrom::At { fd, offset }, outcome, done: false }
+    }
+
+    /// A stream of what `fd` (its own duplicate of stdin, a pipe, a socket…) yields, read
+    /// sequentially; registered with the reactor when reads of it can wait and a reactor is
+    /// running.
+    pub(crate) fn sequential(fd: OwnedFd, outcome: Outcome<E>) -> ReadStream<E> {
+        let from = if registrable(&fd) && tokio::runtime::Handle::try_current().is_ok() {
+            // SAFETY: the `AsyncFd` owns `fd` (an `OwnedFd` of our own), which stays open and
+            // the same until the `AsyncFd` is dropped.
+            match unsafe { AsyncFd::register_with_interest(fd, Interest::READABLE) } {
+                Ok(a) => ReadFrom::Ready(a),
+                Err(e) => {
+                    let (fd, cause) = e.into_parts();
+                    tracing::debug!("stream read without the reactor: {cause}");
+                    ReadFrom::Sequential(fd)
+                }
+            }
+        } else {
+            ReadFrom::Sequential(fd)
+        };
+        ReadStream { from, outcome, done: false }
+    }
+}
+
+/// Bytes readable on `fd` without waiting (`FIONREAD`), or `None` if nothing is, but the fd
+/// is at end of file or hung up (a read returns at once), or `Some(0)` if a read would wait.
+fn readable_now(fd: &OwnedFd) -> std::result::Result<Option<usize>, Errno> {
+    let n = retry(|| rustix::io::ioctl_fionread(fd))? as usize;
+    if n > 0 {
+        return Ok(Some(n));
+    }
+    let mut p = [PollFd::new(fd, PollFlags::IN)];
+    retry(|| rustix::event::poll(&mut p, Some(&rustix::time::Timespec { tv_sec: 0, tv_nsec: 0 })))?;
+    Ok(if p[0].revents().is_empty() { Some(0) } else { None })
+}
+
+impl<D: 'static, E: Send + 'static> StreamProducer<D> for ReadStream<E> {
+    type Item = u8;
+    type Buffer = Option<u8>;
+
+    fn poll_produce<'a>(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        mut store: StoreContextMut<'a, D>,
+        dst: Destination<'a, u8, Self::Buffer>,
+        finish: bool,
+    ) -> Poll<wasmtime::Result<StreamResult>> {
+        let me = self.get_mut();
+        if me.done {
+            return Poll::Ready(Ok(StreamResult::Dropped));
+        }
+        // A zero-length read asks whether the stream is ready: say yes; the next real read
+        // waits if it must.
+        if dst.remaining(&mut store) == Some(0) {
+            return Poll::Ready(Ok(StreamResult::Completed));
+        }
+        // How much to read: everything the guest's buffer takes, or for a source that can
+        // wait, at most what is readable now (then the read cannot block).
+        let limit = match &me.from {
+            ReadFrom::Ready(a) => loop {
+                let mut guard = match a.poll_read_ready(cx) {
+                    Poll::Pending if finish => return Poll::Ready(Ok(StreamResult::Cancelled)),
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Err(e)) => {
+                        me.outcome.fail(Errno::from(e));
+                        me.done = true;
+                        return Poll::Ready(Ok(StreamResult::Dropped));
+                    }
+                    Poll::Ready(Ok(g)) => g,
+                };
+                match readable_now(a.get_ref()) {
+                    Ok(Some(0)) => guard.clear_ready(),
+                    Ok(Some(n)) => {
+                        // Everything readable is taken below only if the buffer is big
+                        // enough; the readiness is cleared once the fd is drained.
+                        if n <= dst.remaining(&mut store).unwrap_or(HOST_READ_CHUNK) {
+                            guard.clear_ready();
+                        }
+                        break n;
+                    }
+                    Ok(None) => break usize::MAX,
+                    Err(e) => {
+                        me.outcome.fail(e);
+                        me.done = true;
+                        return Poll::Ready(Ok(StreamResult::Dropped));
+                    }
+                }
+            },
+            _ => usize::MAX,
+        };
+        let mut d = dst.as_direct(store, HOST_READ_CHUNK);
+        let buf = d.remaining();
+        let len = buf.len().min(limit);
+        let buf = &mut buf[..len];
+        let r = match &mut me.from {
+            ReadFrom::At { fd, offset } => retry(|| rustix::io::pread(&*fd, &mut *buf, *offset)),
+            ReadFrom::Sequential(fd) => retry(|| rustix::io::read(&*fd, &mut *buf)),
+            ReadFrom::Ready(a) => retry(|| rustix::io::read(a.get_ref(), &mut *buf)),
+        };
+        match r {
+            Ok(0) => {
+                me.done = true;
+                Poll::Ready(Ok(StreamResult::Dropped))
+            }
+            Ok(n) => {
+                if let ReadFrom::At { offset, .. } = &mut me.from {
+                    *offset += n as u64;
+                }
+                d.mark_written(n);
+                Poll::Ready(Ok(StreamResult::Completed))
+            }
+            Err(e) => {
+                me.outcome.fail(e);
+                me.done = true;
+                Poll::Ready(Ok(StreamResult::Dropped))
+            }
+        }
+    }
+}
+
+/// Where a [`WriteStream`]'s bytes go.
+#[derive(Debug)]
+pub(crate) enum WriteTo {
+    /// stdout or stderr (in pieces of at most 16 KiB when it is a pipe).
+    Stdio(Arc<Stdio>),
+    /// A file, with `pwrite(2)` at `offset`, which advances.
+    At { fd: OwnedFd, offset: u64 },
+    /// A file, at its end (`pwritev2(RWF_APPEND)`).
+    Append(OwnedFd),
+}
+
+/// The host's reading end of a `stream<u8>` the guest writes: see the module docs.
+#[derive(Debug)]
+pub(crate) struct WriteStream<E> {
+    to: WriteTo,
+    outcome: Outcome<E>,
+}
+
+impl<E> WriteStream<E> {
+    /// A stream whose bytes go to `to`; its end (or first error) resolves `outcome`.
+    pub(crate) fn new(to: WriteTo, outcome: Outcome<E>) -> WriteStream<E> {
+        WriteStream { to, outcome }
+    }
+}
+
+impl<D: 'static, E: Send + 'static> StreamConsumer<D> for WriteStream<E> {
+    type Item = u8;
+
+    fn poll_consume(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        store: StoreContextMut<D>,
+        src: Source<'_, u8>,
+        _finish: bool,
+    ) -> Poll<wasmtime::Result<StreamResult>> {
+        let me = self.get_mut();
+        let mut src = src.as_direct(store);
+        let buf = src.remaining();
+        // A zero-length write asks whether the stream is ready: it always is.
+        if buf.is_empty() {
+            return Poll::Ready(Ok(StreamResult::Completed));
+        }
+        let r = match &mut me.to {
+            WriteTo::Stdio(s) => s.write_vectored(&[IoSlice::new(buf)]),
+            WriteTo::At { fd, offset } => {
+                retry(|| rustix::io::pwrite(fd.as_fd(), buf, *offset)).inspect(|&n| {
+                    *offset += n as u64;
+                })
+            }
+            WriteTo::Append(fd) => append_at_end(fd.as_fd(), buf),
+        };
+        match r {
+            Ok(n) => {
+                src.mark_read(n);
+                Poll::Ready(Ok(StreamResult::Completed))
+            }
+            Err(e) => {
+                me.outcome.fail(e);
+                Poll::Ready(Ok(StreamResult::Dropped))
+            }
+        }
+    }
+}

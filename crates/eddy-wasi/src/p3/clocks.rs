@@ -1,0 +1,93 @@
+//! wasi:clocks@0.3 — monotonic-clock, system-clock and timezone, on the same host clocks as
+//! the other views ([`crate::clocks::Clock`]): a monotonic `mark` is `CLOCK_MONOTONIC` in
+//! ns, a system-clock `instant` is `CLOCK_REALTIME` since the Unix epoch.
+//!
+//! `wait-for` and `wait-until` are timers of the event loop (tokio's timer wheel: one entry
+//! per waiting task, no thread, no fd), so thousands of tasks can wait at once at the cost of
+//! a timer entry each.
+
+use std::time::Duration;
+
+use wasmtime::component::Accessor;
+
+use super::bindings::wasi::clocks::{monotonic_clock, system_clock, timezone, types};
+use super::WasiP3;
+use crate::clocks::Clock;
+use crate::ctx::WasiCtx;
+
+impl types::Host for WasiCtx {}
+
+impl monotonic_clock::Host for WasiCtx {
+    /// `now`: the monotonic clock, ns.
+    fn now(&mut self) -> wasmtime::Result<u64> {
+        Ok(Clock::Monotonic.now())
+    }
+
+    /// `get-resolution`: the monotonic clock's resolution, ns (at least 1).
+    fn get_resolution(&mut self) -> wasmtime::Result<u64> {
+        Ok(Clock::Monotonic.resolution())
+    }
+}
+
+/// Waits until the monotonic clock reads `when` (ns); a mark in the past returns at once
+/// (without yielding to other tasks, as a zero wait must not cost a trip round the loop).
+async fn sleep_until_mark(when: u64) {
+    let now = Clock::Monotonic.now();
+    if when > now {
+        tokio::time::sleep(Duration::from_nanos(when - now)).await;
+    }
+}
+
+impl<T: Send> monotonic_clock::HostWithStore<T> for WasiP3 {
+    /// `wait-until(when)`: returns once the monotonic clock reaches `when` (ns).
+    async fn wait_until(_: &Accessor<T, Self>, when: u64) -> wasmtime::Result<()> {
+        sleep_until_mark(when).await;
+        Ok(())
+    }
+
+    /// `wait-for(how-long)`: returns after `how-long` ns on the monotonic clock.
+    async fn wait_for(_: &Accessor<T, Self>, how_long: u64) -> wasmtime::Result<()> {
+        sleep_until_mark(Clock::Monotonic.now().saturating_add(how_long)).await;
+        Ok(())
+    }
+}
+
+/// Splits ns since the epoch into a WIT `instant`.
+fn instant(ns: u64) -> system_clock::Instant {
+    system_clock::Instant {
+        seconds: (ns / 1_000_000_000) as i64,
+        nanoseconds: (ns % 1_000_000_000) as u32,
+    }
+}
+
+impl system_clock::Host for WasiCtx {
+    /// `now`: system time since the Unix epoch.
+    fn now(&mut self) -> wasmtime::Result<system_clock::Instant> {
+        Ok(instant(Clock::Realtime.now()))
+    }
+
+    /// `get-resolution`: the system clock's resolution, ns.
+    fn get_resolution(&mut self) -> wasmtime::Result<u64> {
+        Ok(Clock::Realtime.resolution())
+    }
+}
+
+/// `wasi:clocks/timezone` (`@unstable(feature = clocks-timezone)`, linked): the guest's zone
+/// is UTC. The host's zone is host state no grant names (like its hostname), so it is not
+/// shown; a guest that wants local time is given it through `--env TZ=...`.
+impl timezone::Host for WasiCtx {
+    /// `iana-id`: `"UTC"`.
+    fn iana_id(&mut self) -> wasmtime::Result<Option<String>> {
+        Ok(Some("UTC".to_string()))
+    }
+
+    /// `utc-offset(when)`: 0 ns (UTC has no offset at any instant).
+    fn utc_offset(&mut self, _when: system_clock::Instant) -> wasmtime::Result<Option<i64>> {
+        Ok(Some(0))
+    }
+
+    /// `to-debug-string`: `"UTC"`.
+    fn to_debug_string(&mut self) -> wasmtime::Result<String> {
+        Ok("UTC".to_string())
+    }
+}
