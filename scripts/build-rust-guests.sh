@@ -38,23 +38,27 @@ debian_cargo() {
 
 # wasm-component-ld, the linker of wasm32-wasip2 (it makes the core module a component).
 # $WASM_COMPONENT_LD if set; else the one rustup ships with its toolchain (found from the
-# sysroot of the rustc first on the caller's PATH); else one installed from crates.io into
-# a cache beside the target dir.
+# sysroot of the rustc on the caller's PATH, or of rustup's in $CARGO_HOME/bin); else one
+# installed from crates.io (pinned, --locked) into a cache beside the target dir.
 wcl_version="0.5.22"
 find_component_ld() {
   if [ -n "${WASM_COMPONENT_LD:-}" ]; then echo "$WASM_COMPONENT_LD"; return; fi
-  local sysroot host
-  if sysroot="$(rustc --print sysroot 2>/dev/null)" && host="$(rustc -vV 2>/dev/null | sed -n 's/^host: //p')" \
-      && [ -x "$sysroot/lib/rustlib/$host/bin/wasm-component-ld" ]; then
-    echo "$sysroot/lib/rustlib/$host/bin/wasm-component-ld"; return
-  fi
+  local rc sysroot host
+  for rc in "$(command -v rustc || true)" "${CARGO_HOME:-$HOME/.cargo}/bin/rustc"; do
+    [ -n "$rc" ] && [ -x "$rc" ] || continue
+    sysroot="$("$rc" --print sysroot 2>/dev/null)" || continue
+    host="$("$rc" -vV 2>/dev/null | sed -n 's/^host: //p')" || continue
+    if [ -x "$sysroot/lib/rustlib/$host/bin/wasm-component-ld" ]; then
+      echo "$sysroot/lib/rustlib/$host/bin/wasm-component-ld"; return
+    fi
+  done
   local tools="$target/tools"
   if [ ! -x "$tools/bin/wasm-component-ld" ]; then
     echo "build-rust-guests: cargo install wasm-component-ld $wcl_version" >&2
     # Built for the build machine with Debian's toolchain, in a target dir of its own.
     env -u RUSTUP_TOOLCHAIN -u RUSTC_WRAPPER -u RUSTFLAGS -u CARGO_TARGET_DIR PATH=/usr/bin:/bin \
       RUSTC=/usr/bin/rustc /usr/bin/cargo install --quiet --locked --root "$tools" \
-      --target-dir "$tools/build" --version "=$wcl_version" wasm-component-ld >&2
+      --target-dir "$tools/build" --version "=$wcl_version" wasm-component-ld >&2 || return 1
     rm -rf "$tools/build"
   fi
   echo "$tools/bin/wasm-component-ld"
@@ -73,7 +77,8 @@ pkgs() { local n; for n in "$@"; do printf -- '-p\n%s\n' "$n"; done; }
 mapfile -t args < <(pkgs "${p1[@]}")
 debian_cargo build --quiet --locked --release --target wasm32-wasip1 "${args[@]}"
 if [ ${#p3[@]} -gt 0 ]; then
-  component_ld="$(find_component_ld)"
+  component_ld="$(find_component_ld)" && [ -x "$component_ld" ] \
+    || { echo "build-rust-guests: no wasm-component-ld (${component_ld:-none})" >&2; exit 1; }
   mapfile -t args < <(pkgs "${p3[@]}")
   CARGO_TARGET_WASM32_WASIP2_LINKER="$component_ld" \
     debian_cargo build --quiet --locked --release --target wasm32-wasip2 "${args[@]}"
