@@ -1,0 +1,101 @@
+//! WASI 0.3 commands from Rust guests (tests/programs/rust/p3_rs_*, `wasip3` crate, built for
+//! wasm32-wasip2 by scripts/build-rust-guests.sh): `wasi:cli/run@0.3.x` called on the event
+//! loop; cli (arguments, environment, stdin/stdout/stderr streams, exit codes), clocks and
+//! random; 1 000 concurrent timers; 0.2 and 0.3 stdout interleaved in one component; `-S p3`,
+//! `-W component-model-async` and `-W timeout`.
+
+mod common;
+use common::*;
+
+/// The path of the built p3 guest `name` (a component already).
+fn guest(name: &str) -> String {
+    rust_guest::module(name).to_str().expect("path is UTF-8").to_owned()
+}
+
+/// The lines every p3_rs_cli run prints after the stdin echo.
+const CLOCKS_AND_RANDOM: &str = "monotonic now>0: true\n\
+    system now>1600000000: true\n\
+    random 16 bytes\n\
+    insecure 8 bytes\n\
+    insecure-seed ok\n";
+
+#[test]
+fn cli_arguments_environment_and_stdio_streams() {
+    let prog = guest("p3_rs_cli");
+    let out = run(eddy_run(&["--env", "GREETING=hi", &prog, "a", "b c"]), b"hello\nworld\nlast");
+    let expected = format!(
+        "arg[0]={prog}\narg[1]=a\narg[2]=b c\nGREETING=hi\ninitial-cwd=None\n\
+         HELLO\nWORLD\nLAST\nstdin: 16 bytes, result ok=true\n{CLOCKS_AND_RANDOM}returning ok\n"
+    );
+    let stderr = "stderr: 6 bytes\nstderr: 6 bytes\nstderr: 4 bytes\n";
+    assert_run(&out, &expected, stderr, 0);
+}
+
+#[test]
+fn exit_with_code_and_run_returning_err() {
+    let prog = guest("p3_rs_cli");
+    let out = run(eddy_run(&[&prog, "exit=7"]), b"");
+    let expected = format!(
+        "arg[0]={prog}\narg[1]=exit=7\nGREETING unset\ninitial-cwd=None\n\
+         stdin: 0 bytes, result ok=true\n{CLOCKS_AND_RANDOM}exit-with-code 7\n"
+    );
+    assert_run(&out, &expected, "", 7);
+
+    let out = run(eddy_run(&[&prog, "fail"]), b"x\n");
+    let expected = format!(
+        "arg[0]={prog}\narg[1]=fail\nGREETING unset\ninitial-cwd=None\n\
+         X\nstdin: 2 bytes, result ok=true\n{CLOCKS_AND_RANDOM}returning err\n"
+    );
+    assert_run(&out, &expected, "stderr: 2 bytes\n", 1);
+}
+
+#[test]
+fn stdin_from_a_file_is_read_through_the_stream() {
+    let dir = temp_dir();
+    write_file(dir.path(), "in.txt", "from a file\n");
+    let prog = guest("p3_rs_cli");
+    let out = run_file_stdin(eddy_run(&[&prog]), &dir.path().join("in.txt"));
+    let expected = format!(
+        "arg[0]={prog}\nGREETING unset\ninitial-cwd=None\n\
+         FROM A FILE\nstdin: 12 bytes, result ok=true\n{CLOCKS_AND_RANDOM}returning ok\n"
+    );
+    assert_run(&out, &expected, "stderr: 12 bytes\n", 0);
+}
+
+#[test]
+fn a_thousand_concurrent_timers_take_about_one_timer() {
+    // 1000 tasks each wait 200 ms: the guest checks that every wait took >= 200 ms and that
+    // all of them together took less than max(N*D/10, 2*D) = 20 s (`concurrent: yes`); run
+    // one after another they would take 200 s.
+    let out = run(eddy_run(&[&guest("p3_rs_timers"), "1000", "200"]), b"");
+    let expected = "1000 timers done\neach waited >= 200 ms: yes\nconcurrent: yes\nwait-until ok\n";
+    assert_run(&out, expected, "", 0);
+}
+
+#[test]
+fn std_println_and_the_p3_stdout_stream_interleave_in_program_order() {
+    // std's println! goes through wasi:cli/stdout@0.2.6, the stream through @0.3.x: one fd.
+    let out = run(eddy_run(&[&guest("p3_rs_mixed")]), b"");
+    assert_run(&out, "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n", "", 0);
+}
+
+#[test]
+fn without_p3_the_component_does_not_link() {
+    let out = run(eddy_run(&["-S", "p3=n", &guest("p3_rs_cli")]), b"");
+    assert_error_line(&out, "", 1, &["wasi:cli/", "@0.3"]);
+}
+
+#[test]
+fn without_component_model_async_the_component_does_not_compile() {
+    let out = run(eddy_run(&["-W", "component-model-async=n", &guest("p3_rs_timers")]), b"");
+    assert_error_line(&out, "", 1, &["async"]);
+}
+
+#[test]
+fn timeout_stops_a_guest_waiting_on_a_timer() {
+    // Ten tasks waiting 60 s each: -W timeout=1s ends the run with the interrupt trap.
+    let start = std::time::Instant::now();
+    let out = run(eddy_run(&["-W", "timeout=1s", &guest("p3_rs_timers"), "10", "60000"]), b"");
+    assert_trap(&out, "", &["interrupt"]);
+    assert!(start.elapsed() < std::time::Duration::from_secs(30), "took {:?}", start.elapsed());
+}
