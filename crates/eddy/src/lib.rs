@@ -16,7 +16,8 @@
 //!   component).
 //! - [`Capabilities`]: what the program may reach (args, environment, preopens, stdio) and
 //!   the limits it runs under.
-//! - [`run`] runs a command; [`invoke`] calls one export ([`invoke_component`]: one export of
+//! - [`run`] runs a command ([`run_async`]: as a future, so several WASI 0.3 commands share
+//!   one event loop); [`invoke`] calls one export ([`invoke_component`]: one export of
 //!   a component, with arguments and results in WAVE).
 #![deny(missing_docs, missing_debug_implementations)]
 
@@ -38,6 +39,6 @@ pub use engine::{Engine, EngineConfig, WasmFeature};
 pub use error::Error;
 pub use invoke::{invoke, invoke_component};
 pub use program::{is_component, Program};
-pub use run::run;
+pub use run::{run, run_async};
 
 pub use eddy_wasi::{AddrRange, DirPerms, FilePerms, Limits, NetworkPolicy};

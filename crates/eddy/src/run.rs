@@ -109,26 +109,55 @@ fn run_p3(
     caps: &Capabilities,
     run_name: &str,
 ) -> Result<i32, Error> {
+    crate::runtime::block_on(run_p3_async(engine, component, caps, run_name))
+}
+
+/// The future of [`run_p3`]: runs on whatever tokio runtime polls it.
+async fn run_p3_async(
+    engine: &Engine,
+    component: &Component,
+    caps: &Capabilities,
+    run_name: &str,
+) -> Result<i32, Error> {
     let timeout = caps.timeout.filter(|_| engine.config.epoch_interruption);
-    crate::runtime::block_on(async {
-        let (mut store, instance) =
-            match instantiate_component_async(engine, component, caps).await? {
-                Started::Running(store, instance) => (store, instance),
-                Started::Exited(code) => return Ok(code),
-            };
-        let run = run_func(&mut store, &instance, run_name)?;
-        let call = store.run_concurrent(async |accessor| run.call_concurrent(accessor, ()).await);
-        let outcome = match timeout {
-            None => call.await,
-            Some(t) => match tokio::time::timeout(t, call).await {
-                Ok(r) => r,
-                Err(_) => return Err(trap(wasmtime::Trap::Interrupt.into())),
-            },
-        };
-        match outcome.and_then(|r| r) {
-            Ok((Ok(()),)) => Ok(0),
-            Ok((Err(()),)) => Ok(1),
-            Err(e) => exit_or_trap(e),
+    let (mut store, instance) = match instantiate_component_async(engine, component, caps).await? {
+        Started::Running(store, instance) => (store, instance),
+        Started::Exited(code) => return Ok(code),
+    };
+    let run = run_func(&mut store, &instance, run_name)?;
+    let call = store.run_concurrent(async |accessor| run.call_concurrent(accessor, ()).await);
+    let outcome = match timeout {
+        None => call.await,
+        Some(t) => match tokio::time::timeout(t, call).await {
+            Ok(r) => r,
+            Err(_) => return Err(trap(wasmtime::Trap::Interrupt.into())),
+        },
+    };
+    match outcome.and_then(|r| r) {
+        Ok((Ok(()),)) => Ok(0),
+        Ok((Err(()),)) => Ok(1),
+        Err(e) => exit_or_trap(e),
+    }
+}
+
+/// [`run`] as a future, for embedders that run several programs on one tokio runtime (a
+/// runtime with its time and I/O drivers enabled must poll it). A WASI 0.3 command runs on
+/// that runtime's loop without blocking it: many such futures, joined or spawned, share
+/// one reactor and one timer wheel, and each has its own result (the exit status, or the
+/// error). A core module or WASI 0.2 command is synchronous: it runs to completion inside
+/// the first poll, blocking the runtime's thread meanwhile. Statuses and errors as [`run`].
+pub async fn run_async(
+    engine: &Engine,
+    program: &Program,
+    caps: &Capabilities,
+) -> Result<i32, Error> {
+    if let Program::Component(c) = program {
+        let exports: Vec<String> =
+            c.component_type().exports(&engine.inner).map(|(n, _)| n.to_string()).collect();
+        if let Some(RunExport::P3(name)) = program::run_export(exports.iter().map(String::as_str))
+        {
+            return run_p3_async(engine, c, caps, name).await;
         }
-    })
+    }
+    run(engine, program, caps)
 }
