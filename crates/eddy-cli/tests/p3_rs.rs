@@ -82,13 +82,13 @@ fn std_println_and_the_p3_stdout_stream_interleave_in_program_order() {
 #[test]
 fn without_p3_the_component_does_not_link() {
     let out = run(eddy_run(&["-S", "p3=n", &guest("p3_rs_cli")]), b"");
-    assert_error_line(&out, "", 1, &["wasi:cli/", "@0.3"]);
+    assert_error_line(&out, "", 1, &["imports `wasi:cli/", "@0.3.2` (WASI 0.3)", "-S p3=n"]);
 }
 
 #[test]
 fn without_component_model_async_the_component_does_not_compile() {
     let out = run(eddy_run(&["-W", "component-model-async=n", &guest("p3_rs_timers")]), b"");
-    assert_error_line(&out, "", 1, &["async"]);
+    assert_error_line(&out, "", 1, &["requires the component model async feature"]);
 }
 
 #[test]
@@ -98,4 +98,15 @@ fn timeout_stops_a_guest_waiting_on_a_timer() {
     let out = run(eddy_run(&["-W", "timeout=1s", &guest("p3_rs_timers"), "10", "60000"]), b"");
     assert_trap(&out, "", &["interrupt"]);
     assert!(start.elapsed() < std::time::Duration::from_secs(30), "took {:?}", start.elapsed());
+}
+
+#[test]
+fn invoke_calls_an_async_lifted_export_on_the_loop() {
+    // `run` of wasi:cli/run@0.3.2 is async-lifted: --invoke calls it inside the concurrent
+    // loop and prints its result in WAVE after the guest's own output.
+    let prog = guest("p3_rs_timers");
+    let out = run(eddy_run(&["--invoke", "wasi:cli/run@0.3.2#run()", &prog]), b"");
+    let expected =
+        "1000 timers done\neach waited >= 200 ms: yes\nconcurrent: yes\nwait-until ok\nok\n";
+    assert_run(&out, expected, "", 0);
 }

@@ -354,3 +354,94 @@ impl WasiCtx {
         self.resources.delete(r).map_err(table_trap)
     }
 }
+
+/// Implements `wasi:cli`'s `environment` and `exit` host traits on [`WasiCtx`] for one
+/// component view: the view brings its generated `cli` module into scope and names its
+/// initial-cwd function (`initial-cwd` in 0.2, `get-initial-cwd` in 0.3). One body for both
+/// views: arguments and environment are the context's (what preview1 returns too), there is
+/// no initial working directory (Eddy grants none), and `exit` raises [`crate::ExitCode`].
+macro_rules! impl_cli_hosts {
+    ($initial_cwd_fn:ident) => {
+        impl cli::environment::Host for $crate::ctx::WasiCtx {
+            /// `get-environment`: the granted variables as (name, value) pairs, in grant
+            /// order.
+            fn get_environment(&mut self) -> wasmtime::Result<Vec<(String, String)>> {
+                Ok(self.environment())
+            }
+
+            /// `get-arguments`: the arguments, including the program name (argv 0).
+            fn get_arguments(&mut self) -> wasmtime::Result<Vec<String>> {
+                Ok(self.arguments())
+            }
+
+            /// The initial working directory: none (Eddy grants no working directory;
+            /// relative paths are the guest libc's business, resolved against preopens).
+            fn $initial_cwd_fn(&mut self) -> wasmtime::Result<Option<String>> {
+                Ok(None)
+            }
+        }
+
+        impl cli::exit::Host for $crate::ctx::WasiCtx {
+            /// `exit(status)`: ends the instance with status 0 for `ok`, 1 for `err`, by
+            /// raising [`crate::ExitCode`] (a trap the embedder turns into the status).
+            fn exit(&mut self, status: Result<(), ()>) -> wasmtime::Result<()> {
+                Err($crate::ExitCode(if status.is_ok() { 0 } else { 1 }).into())
+            }
+
+            /// `exit-with-code(status-code)`: ends the instance with `status-code` (0-255).
+            fn exit_with_code(&mut self, status_code: u8) -> wasmtime::Result<()> {
+                Err($crate::ExitCode(i32::from(status_code)).into())
+            }
+        }
+    };
+}
+pub(crate) use impl_cli_hosts;
+
+/// Implements `wasi:cli`'s `terminal-input`, `terminal-output` and `terminal-std*` host
+/// traits on [`WasiCtx`] for one component view, whose generated `cli` module and resource
+/// types (`$input`, `$output`) the view brings into scope: a getter returns a terminal
+/// resource only when the standard stream's host fd is a tty (`isatty`).
+macro_rules! impl_terminal_hosts {
+    ($input:ty, $output:ty) => {
+        impl cli::terminal_input::Host for $crate::ctx::WasiCtx {}
+        impl cli::terminal_input::HostTerminalInput for $crate::ctx::WasiCtx {
+            /// Drops a `terminal-input`.
+            fn drop(&mut self, rep: Resource<$input>) -> wasmtime::Result<()> {
+                self.delete(rep).map(|_| ())
+            }
+        }
+
+        impl cli::terminal_output::Host for $crate::ctx::WasiCtx {}
+        impl cli::terminal_output::HostTerminalOutput for $crate::ctx::WasiCtx {
+            /// Drops a `terminal-output`.
+            fn drop(&mut self, rep: Resource<$output>) -> wasmtime::Result<()> {
+                self.delete(rep).map(|_| ())
+            }
+        }
+
+        impl cli::terminal_stdin::Host for $crate::ctx::WasiCtx {
+            /// `get-terminal-stdin`: a terminal-input if stdin is a tty, else none.
+            fn get_terminal_stdin(&mut self) -> wasmtime::Result<Option<Resource<$input>>> {
+                let tty = self.stdio_is_tty($crate::stdio::StdioKind::Stdin);
+                tty.then(|| self.push(<$input>::default())).transpose()
+            }
+        }
+
+        impl cli::terminal_stdout::Host for $crate::ctx::WasiCtx {
+            /// `get-terminal-stdout`: a terminal-output if stdout is a tty, else none.
+            fn get_terminal_stdout(&mut self) -> wasmtime::Result<Option<Resource<$output>>> {
+                let tty = self.stdio_is_tty($crate::stdio::StdioKind::Stdout);
+                tty.then(|| self.push(<$output>::default())).transpose()
+            }
+        }
+
+        impl cli::terminal_stderr::Host for $crate::ctx::WasiCtx {
+            /// `get-terminal-stderr`: a terminal-output if stderr is a tty, else none.
+            fn get_terminal_stderr(&mut self) -> wasmtime::Result<Option<Resource<$output>>> {
+                let tty = self.stdio_is_tty($crate::stdio::StdioKind::Stderr);
+                tty.then(|| self.push(<$output>::default())).transpose()
+            }
+        }
+    };
+}
+pub(crate) use impl_terminal_hosts;

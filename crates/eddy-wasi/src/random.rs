@@ -94,4 +94,73 @@ impl WasiCtx {
         }
         Ok(self.insecure.as_mut().expect("just set"))
     }
+
+    /// `len` secure random bytes (`getrandom(2)`): what `get-random-bytes` returns in every
+    /// component view. Errors (a trap): `len` over [`crate::Limits::max_random_bytes`], or
+    /// the host source failed.
+    pub(crate) fn random_bytes(&self, len: u64) -> wasmtime::Result<Vec<u8>> {
+        let mut b = self.random_buf(len)?;
+        fill_secure(&mut b).map_err(getrandom_failed)?;
+        Ok(b)
+    }
+
+    /// 64 secure random bits (`get-random-u64`). Errors (a trap): the host source failed.
+    pub(crate) fn random_u64(&self) -> wasmtime::Result<u64> {
+        let mut b = [0u8; 8];
+        fill_secure(&mut b).map_err(getrandom_failed)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// `len` bytes of the instance's insecure generator (`get-insecure-random-bytes`).
+    /// Errors (a trap): `len` over the limit, or seeding failed.
+    pub(crate) fn insecure_random_bytes(&mut self, len: u64) -> wasmtime::Result<Vec<u8>> {
+        let mut b = self.random_buf(len)?;
+        self.insecure()?.fill(&mut b);
+        Ok(b)
+    }
 }
+
+/// The trap for a failed host random source.
+fn getrandom_failed(e: Errno) -> wasmtime::Error {
+    wasmtime::Error::msg(format!("getrandom: {e}"))
+}
+
+/// Implements the `wasi:random` host traits (`random`, `insecure`, `insecure-seed`) on
+/// [`WasiCtx`] for one component view: the view brings its generated `random`, `insecure`
+/// and `insecure_seed` modules into scope and names its seed function (`insecure-seed` in
+/// 0.2, `get-insecure-seed` in 0.3). One body for both views, over the methods above.
+macro_rules! impl_random_hosts {
+    ($seed_fn:ident) => {
+        impl random::Host for $crate::ctx::WasiCtx {
+            /// `get-random-bytes(len)`: `len` secure random bytes.
+            fn get_random_bytes(&mut self, len: u64) -> wasmtime::Result<Vec<u8>> {
+                self.random_bytes(len)
+            }
+
+            /// `get-random-u64`: 64 secure random bits.
+            fn get_random_u64(&mut self) -> wasmtime::Result<u64> {
+                self.random_u64()
+            }
+        }
+
+        impl insecure::Host for $crate::ctx::WasiCtx {
+            /// `get-insecure-random-bytes(len)`: `len` fast pseudo-random bytes.
+            fn get_insecure_random_bytes(&mut self, len: u64) -> wasmtime::Result<Vec<u8>> {
+                self.insecure_random_bytes(len)
+            }
+
+            /// `get-insecure-random-u64`: 64 fast pseudo-random bits.
+            fn get_insecure_random_u64(&mut self) -> wasmtime::Result<u64> {
+                Ok(self.insecure()?.next_u64())
+            }
+        }
+
+        impl insecure_seed::Host for $crate::ctx::WasiCtx {
+            /// The instance's 128-bit seed, the same for its whole life.
+            fn $seed_fn(&mut self) -> wasmtime::Result<(u64, u64)> {
+                Ok(self.insecure()?.seed)
+            }
+        }
+    };
+}
+pub(crate) use impl_random_hosts;

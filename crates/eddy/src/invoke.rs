@@ -9,15 +9,16 @@
 
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::wasm_wave::{self, parser::ParserError, untyped::UntypedValue};
-use wasmtime::component::{Component, Type, Val};
-use wasmtime::{Val as CoreVal, ValType};
+use wasmtime::component::{self, Component, Type, Val};
+use wasmtime::{Store, Val as CoreVal, ValType};
 
 use crate::caps::Capabilities;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::program::{list, Program};
 use crate::store::{
-    exit_or_trap, function_exports, instantiate_component, instantiate_module, trap, Started,
+    exit_or_trap, function_exports, instantiate_component, instantiate_component_async,
+    instantiate_module, trap, Host, Started,
 };
 
 /// Calls the export `name` of a core module with `args` parsed by its parameter types
@@ -125,7 +126,8 @@ pub fn invoke(
 ///   Trailing `option` parameters may be omitted (they are `none`), as in WAVE.
 ///
 /// The component is instantiated as [`crate::run`] instantiates a command (every
-/// `wasi:*@0.2.x` import linked to Eddy's host, with `caps`), then the function is called;
+/// `wasi:*@0.2.x` and `@0.3.x` import linked to Eddy's host, with `caps`), then the function
+/// is called (an async-lifted one inside the engine's concurrent loop, on the event loop);
 /// it need not export `wasi:cli/run`. A `wasi:cli/exit` with status 0 during the call ends
 /// it with no results.
 ///
@@ -198,22 +200,27 @@ pub fn invoke_component(
         0 => Ok(Vec::new()),
         n => Err(Error::Trap(format!("`{name}` exited with status {n}"))),
     };
-    let (mut store, instance) = match instantiate_component(engine, component, caps)? {
-        Started::Running(store, instance) => (store, instance),
-        Started::Exited(code) => return exited(code),
-    };
-    let index = match &iface {
-        None => instance.get_export_index(&mut store, None, &func_name),
-        Some(i) => instance
-            .get_export_index(&mut store, None, i)
-            .and_then(|i| instance.get_export_index(&mut store, Some(&i), &func_name)),
-    };
-    let func = index
-        .and_then(|f| instance.get_func(&mut store, f))
-        .ok_or_else(|| Error::Other(format!("`{name}` is not a function of the instance")))?;
     let mut results = vec![Val::Bool(false); results_ty.len()];
-    if let Err(e) = func.call(&mut store, &args, &mut results) {
-        return exited(exit_or_trap(e)?);
+    let target = Target { iface: iface.as_deref(), func: &func_name, name };
+    let called = if ty.async_() {
+        // An async-lifted export (WASI 0.3 style) is called on the event loop.
+        crate::runtime::block_on(call_on_loop(engine, component, caps, &target, &args, &mut results))?
+    } else {
+        match instantiate_component(engine, component, caps)? {
+            Started::Exited(code) => Called::Exited(code),
+            Started::Running(mut store, instance) => {
+                let func = target.func_of(&mut store, &instance)?;
+                match func.call(&mut store, &args, &mut results) {
+                    Ok(()) => Called::Returned,
+                    Err(e) => Called::Failed(e),
+                }
+            }
+        }
+    };
+    match called {
+        Called::Returned => {}
+        Called::Exited(code) => return exited(code),
+        Called::Failed(e) => return exited(exit_or_trap(e)?),
     }
     results
         .iter()
@@ -222,6 +229,65 @@ pub fn invoke_component(
                 .map_err(|e| Error::Other(format!("cannot write a result of `{name}`: {e}")))
         })
         .collect()
+}
+
+/// The function `--invoke` names: `func` of the exported interface `iface` (or a top-level
+/// export when `None`); `name` as the user wrote it, for messages.
+struct Target<'a> {
+    iface: Option<&'a str>,
+    func: &'a str,
+    name: &'a str,
+}
+
+impl Target<'_> {
+    /// The function in `instance`. Errors: `Error::Other` if the instance lacks it.
+    fn func_of(
+        &self,
+        store: &mut Store<Host>,
+        instance: &component::Instance,
+    ) -> Result<component::Func, Error> {
+        let index = match self.iface {
+            None => instance.get_export_index(&mut *store, None, self.func),
+            Some(i) => instance
+                .get_export_index(&mut *store, None, i)
+                .and_then(|i| instance.get_export_index(&mut *store, Some(&i), self.func)),
+        };
+        index.and_then(|f| instance.get_func(&mut *store, f)).ok_or_else(|| {
+            Error::Other(format!("`{}` is not a function of the instance", self.name))
+        })
+    }
+}
+
+/// How an invoked call ended.
+enum Called {
+    /// It returned; the results are written.
+    Returned,
+    /// The guest exited (`wasi:cli/exit`) while being instantiated, with this status.
+    Exited(i32),
+    /// The call trapped or exited.
+    Failed(wasmtime::Error),
+}
+
+/// Instantiates on the event loop and calls `target` with `call_concurrent` inside the
+/// engine's concurrent loop (an async-lifted export). Errors: what instantiation returns.
+async fn call_on_loop(
+    engine: &Engine,
+    component: &Component,
+    caps: &Capabilities,
+    target: &Target<'_>,
+    args: &[Val],
+    results: &mut [Val],
+) -> Result<Called, Error> {
+    let (mut store, instance) = match instantiate_component_async(engine, component, caps).await? {
+        Started::Running(store, instance) => (store, instance),
+        Started::Exited(code) => return Ok(Called::Exited(code)),
+    };
+    let func = target.func_of(&mut store, &instance)?;
+    let r = store.run_concurrent(async |a| func.call_concurrent(a, args, results).await).await;
+    Ok(match r.and_then(|r| r) {
+        Ok(()) => Called::Returned,
+        Err(e) => Called::Failed(e),
+    })
 }
 
 /// A parsed `NAME(ARGS)`: the name as written and the argument nodes, whose spans index

@@ -217,6 +217,16 @@ fn component_linker(
     eddy_wasi::p2::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
     if caps.p3 && engine.component_model_async() {
         eddy_wasi::p3::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
+    } else if let Some((name, _)) = component
+        .component_type()
+        .imports(&engine.inner)
+        .find(|(n, _)| n.starts_with("wasi:") && n.contains("@0.3."))
+    {
+        // Said plainly, rather than as the linker's "implementation is missing".
+        let why = if caps.p3 { "-W component-model-async=n" } else { "-S p3=n" };
+        return Err(Error::Other(format!(
+            "the component imports `{name}` (WASI 0.3), which {why} turns off"
+        )));
     }
     if caps.unknown_imports_trap {
         linker

@@ -45,11 +45,11 @@ pub struct DirectoryEntryStream {
 }
 
 /// A `wasi:cli/terminal-input.terminal-input`: proof that stdin is a terminal. No methods.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct TerminalInput;
 
 /// A `wasi:cli/terminal-output.terminal-output`: proof that stdout or stderr is a terminal.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct TerminalOutput;
 
 /// The generated bindings of the `eddy:host/command` world (= `wasi:cli/command@0.2.12`).

@@ -17,7 +17,6 @@ use super::{TerminalInput, TerminalOutput, WasiP3};
 use crate::ctx::WasiCtx;
 use crate::errno::Errno;
 use crate::stdio::StdioKind;
-use crate::ExitCode;
 
 /// The `wasi:cli/types.error-code` for a host errno: `EPIPE` is `pipe`, `EILSEQ`
 /// `illegal-byte-sequence`, anything else `io`.
@@ -29,34 +28,8 @@ fn error_code(e: Errno) -> ErrorCode {
     }
 }
 
-impl cli::environment::Host for WasiCtx {
-    /// `get-environment`: the granted variables as (name, value) pairs, in grant order.
-    fn get_environment(&mut self) -> wasmtime::Result<Vec<(String, String)>> {
-        Ok(self.environment())
-    }
-
-    /// `get-arguments`: the arguments, including the program name (argv 0).
-    fn get_arguments(&mut self) -> wasmtime::Result<Vec<String>> {
-        Ok(self.arguments())
-    }
-
-    /// `get-initial-cwd`: none. Eddy grants no working directory (as in the other views).
-    fn get_initial_cwd(&mut self) -> wasmtime::Result<Option<String>> {
-        Ok(None)
-    }
-}
-
-impl cli::exit::Host for WasiCtx {
-    /// `exit(status)`: ends the instance with status 0 for `ok`, 1 for `err` ([`ExitCode`]).
-    fn exit(&mut self, status: Result<(), ()>) -> wasmtime::Result<()> {
-        Err(ExitCode(if status.is_ok() { 0 } else { 1 }).into())
-    }
-
-    /// `exit-with-code(status-code)`: ends the instance with status `status-code`.
-    fn exit_with_code(&mut self, status_code: u8) -> wasmtime::Result<()> {
-        Err(ExitCode(i32::from(status_code)).into())
-    }
-}
+crate::ctx::impl_cli_hosts!(get_initial_cwd);
+crate::ctx::impl_terminal_hosts!(TerminalInput, TerminalOutput);
 
 impl cli::types::Host for WasiCtx {}
 impl cli::stdin::Host for WasiCtx {}
@@ -114,51 +87,5 @@ impl<T> cli::stderr::HostWithStore<T> for WasiP3 {
         data: StreamReader<u8>,
     ) -> wasmtime::Result<FutureReader<Result<(), ErrorCode>>> {
         write_stdio(store, StdioKind::Stderr, data)
-    }
-}
-
-impl cli::terminal_input::Host for WasiCtx {}
-impl cli::terminal_input::HostTerminalInput for WasiCtx {
-    /// Drops a terminal-input.
-    fn drop(&mut self, rep: Resource<TerminalInput>) -> wasmtime::Result<()> {
-        self.delete(rep).map(|_| ())
-    }
-}
-
-impl cli::terminal_output::Host for WasiCtx {}
-impl cli::terminal_output::HostTerminalOutput for WasiCtx {
-    /// Drops a terminal-output.
-    fn drop(&mut self, rep: Resource<TerminalOutput>) -> wasmtime::Result<()> {
-        self.delete(rep).map(|_| ())
-    }
-}
-
-impl cli::terminal_stdin::Host for WasiCtx {
-    /// `get-terminal-stdin`: a terminal-input if stdin is a tty, else none.
-    fn get_terminal_stdin(&mut self) -> wasmtime::Result<Option<Resource<TerminalInput>>> {
-        if self.stdio_is_tty(StdioKind::Stdin) {
-            return self.push(TerminalInput).map(Some);
-        }
-        Ok(None)
-    }
-}
-
-impl cli::terminal_stdout::Host for WasiCtx {
-    /// `get-terminal-stdout`: a terminal-output if stdout is a tty, else none.
-    fn get_terminal_stdout(&mut self) -> wasmtime::Result<Option<Resource<TerminalOutput>>> {
-        if self.stdio_is_tty(StdioKind::Stdout) {
-            return self.push(TerminalOutput).map(Some);
-        }
-        Ok(None)
-    }
-}
-
-impl cli::terminal_stderr::Host for WasiCtx {
-    /// `get-terminal-stderr`: a terminal-output if stderr is a tty, else none.
-    fn get_terminal_stderr(&mut self) -> wasmtime::Result<Option<Resource<TerminalOutput>>> {
-        if self.stdio_is_tty(StdioKind::Stderr) {
-            return self.push(TerminalOutput).map(Some);
-        }
-        Ok(None)
     }
 }

@@ -41,12 +41,12 @@ impl HasData for WasiP3 {
 }
 
 /// A `wasi:cli/terminal-input.terminal-input` (0.3): proof that stdin is a terminal.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct TerminalInput;
 
 /// A `wasi:cli/terminal-output.terminal-output` (0.3): proof that stdout or stderr is a
 /// terminal.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct TerminalOutput;
 
 /// The generated bindings of the `eddy:host/command-p3` world (= `wasi:cli/command@0.3.0`).
