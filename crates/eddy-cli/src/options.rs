@@ -434,10 +434,13 @@ fn init_logging(trace: bool) {
                 }
             }))
             .with_filter(LevelFilter::INFO);
-    // Components: WASI 0.2 host calls (TRACE spans from eddy-wasi's p2 module).
+    // Components: WASI 0.2 and 0.3 host calls (TRACE spans from eddy-wasi's p2 and p3
+    // modules; an async 0.3 call's span closes when its future completes, so its line
+    // carries the time it waited).
     let calls = trace.then(|| {
-        crate::trace::ComponentCalls
-            .with_filter(filter_fn(|m| m.target().starts_with("eddy_wasi::p2")))
+        crate::trace::ComponentCalls.with_filter(filter_fn(|m| {
+            m.target().starts_with("eddy_wasi::p2") || m.target().starts_with("eddy_wasi::p3")
+        }))
     });
     tracing_subscriber::registry().with(layer).with(calls).init();
 }

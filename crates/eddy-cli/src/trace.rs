@@ -1,6 +1,7 @@
-//! `--trace` for components: one line per WASI 0.2 host call on stderr.
+//! `--trace` for components: one line per WASI 0.2 or 0.3 host call on stderr (an async 0.3
+//! call: when it completes, with the time it took, waiting included).
 //!
-//! The host's WASI 0.2 functions run inside a TRACE span named `wit-bindgen import` (fields
+//! The host's WASI 0.2 and 0.3 functions run inside a TRACE span named `wit-bindgen import` (fields
 //! `module`, `function`) with a `call` event carrying the arguments and a `return` event
 //! carrying the result (wasmtime's bindgen `tracing` option; eddy-wasi makes the same for the
 //! functions it defines itself). This layer collects them per span and, when the span
