@@ -110,3 +110,19 @@ fn invoke_calls_an_async_lifted_export_on_the_loop() {
         "1000 timers done\neach waited >= 200 ms: yes\nconcurrent: yes\nwait-until ok\nok\n";
     assert_run(&out, expected, "", 0);
 }
+
+#[test]
+fn dropped_streams_release_their_host_side_at_once() {
+    // 3000 stdin streams (a pipe: each registered with the reactor) dropped unread and 3000
+    // stderr streams ended at once, under a limit of 64 open fds: each stdin stream holds a
+    // duplicate of the fd, so one kept after its drop would exhaust the limit.
+    let prog = guest("p3_rs_cli");
+    let cmd = with_nofile_limit(&eddy_run(&[&prog, "drop=3000"]), 64);
+    let out = run(cmd, b"");
+    let expected = format!(
+        "arg[0]={prog}\narg[1]=drop=3000\nGREETING unset\ninitial-cwd=None\n\
+         stdin: 0 bytes, result ok=true\n{CLOCKS_AND_RANDOM}\
+         dropped 3000 stdin and 3000 stderr streams\nreturning ok\n"
+    );
+    assert_run(&out, &expected, "", 0);
+}

@@ -1,7 +1,8 @@
 //! p3_rs_cli: the wasi:cli@0.3 command surface, plus clocks and random.
 //! Prints its arguments, GREETING, the initial cwd, then copies stdin to stdout uppercased
 //! line by line (each line's length reported on stderr), then the clock/random checks, and
-//! ends by `exit=N` (exit-with-code), `fail` (run returns Err) or Ok.
+//! ends by `exit=N` (exit-with-code), `fail` (run returns Err) or Ok; `drop=N` first makes
+//! and drops N stdin and N stderr streams.
 #[path = "../../p3_common/out.rs"]
 mod out;
 
@@ -76,6 +77,22 @@ impl wasip3::exports::cli::run::Guest for Cli {
 
         // The ending the first guest argument asks for (args[0] is the program name).
         let first = args.get(1).map(String::as_str).unwrap_or("");
+        // `drop=N`: N stdin streams made and dropped unread, and N stderr streams made,
+        // ended at once and awaited: run under a low fd limit, a host that kept anything of
+        // a dropped stream (its duplicate of the stdin fd) would run out.
+        if let Some(n) = first.strip_prefix("drop=") {
+            let n: u32 = n.parse().expect("drop=N");
+            for _ in 0..n {
+                let (rx, result) = stdin::read_via_stream();
+                drop(rx);
+                drop(result);
+                let (tx, rx) = wasip3::wit_stream::new::<u8>();
+                let done = wasip3::cli::stderr::write_via_stream(rx);
+                drop(tx);
+                done.await.expect("an ended stderr stream resolves ok");
+            }
+            stdout.line(format!("dropped {n} stdin and {n} stderr streams")).await;
+        }
         if let Some(n) = first.strip_prefix("exit=") {
             let code: u8 = n.parse().expect("exit=N with N in 0..=255");
             stdout.line(format!("exit-with-code {code}")).await;
