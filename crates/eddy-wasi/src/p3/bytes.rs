@@ -19,7 +19,10 @@
 //! socket being read is registered with tokio's reactor once, when the stream is made (a
 //! duplicate of the fd, so the host's fd is never changed or registered twice), and read only
 //! once the reactor says it is readable, for at most the bytes `FIONREAD` reports: the read
-//! never blocks the loop. Writes to stdio are blocking `write(2)`s, as in the other views.
+//! never blocks the loop. A write to stdout or stderr on a pipe is a `pwritev2(RWF_NOWAIT)` of
+//! a registered duplicate (the host fd's flags are never changed): a full pipe parks the
+//! stream until the reactor reports room. Writes to a tty or a file are blocking writes, as
+//! in the other views.
 
 use std::io::IoSlice;
 use std::os::fd::{AsFd, OwnedFd};
@@ -258,13 +261,38 @@ pub(crate) enum WriteTo {
 pub(crate) struct WriteStream<E> {
     to: WriteTo,
     outcome: Outcome<E>,
+    /// For stdout/stderr on a pipe: a duplicate of its fd registered with the reactor for
+    /// writability, and the writes are `pwritev2(RWF_NOWAIT)`, so a full pipe parks this
+    /// stream, not the loop. `None`: blocking writes (a file, a tty, no reactor, or a kernel
+    /// without `RWF_NOWAIT` for pipes).
+    ready: Option<AsyncFd<OwnedFd>>,
 }
 
 impl<E> WriteStream<E> {
     /// A stream whose bytes go to `to`; its end (or first error) resolves `outcome`.
     pub(crate) fn new(to: WriteTo, outcome: Outcome<E>) -> WriteStream<E> {
-        WriteStream { to, outcome }
+        let ready = match &to {
+            WriteTo::Stdio(s) if s.write_limit() != usize::MAX => register_writable(s),
+            _ => None,
+        };
+        WriteStream { to, outcome, ready }
     }
+}
+
+/// A duplicate of pipe `s`'s fd registered with the running reactor for writability, or
+/// `None` (no reactor; the fd cannot be duplicated or registered).
+fn register_writable(s: &Stdio) -> Option<AsyncFd<OwnedFd>> {
+    tokio::runtime::Handle::try_current().ok()?;
+    let fd = rustix::io::fcntl_dupfd_cloexec(s.fd.as_fd(), 0).ok()?;
+    // SAFETY: the `AsyncFd` owns `fd`, which stays open and the same until it is dropped.
+    unsafe { AsyncFd::register_with_interest(fd, Interest::WRITABLE) }.ok()
+}
+
+/// One non-blocking write of `buf` to pipe `fd` without changing the fd's flags
+/// (`pwritev2(RWF_NOWAIT)`): `EAGAIN` when the pipe is full.
+fn write_nowait(fd: &OwnedFd, buf: &[u8]) -> std::result::Result<usize, Errno> {
+    let bufs = [IoSlice::new(buf)];
+    retry(|| rustix::io::pwritev2(fd, &bufs, u64::MAX, rustix::io::ReadWriteFlags::NOWAIT))
 }
 
 impl<D: 'static, E: Send + 'static> StreamConsumer<D> for WriteStream<E> {
@@ -272,10 +300,10 @@ impl<D: 'static, E: Send + 'static> StreamConsumer<D> for WriteStream<E> {
 
     fn poll_consume(
         self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
         store: StoreContextMut<D>,
         src: Source<'_, u8>,
-        _finish: bool,
+        finish: bool,
     ) -> Poll<wasmtime::Result<StreamResult>> {
         let me = self.get_mut();
         let mut src = src.as_direct(store);
@@ -285,6 +313,28 @@ impl<D: 'static, E: Send + 'static> StreamConsumer<D> for WriteStream<E> {
             return Poll::Ready(Ok(StreamResult::Completed));
         }
         let r = match &mut me.to {
+            WriteTo::Stdio(s) if me.ready.is_some() => {
+                let buf = &buf[..buf.len().min(s.write_limit())];
+                let a = me.ready.as_ref().expect("checked");
+                loop {
+                    match write_nowait(a.get_ref(), buf) {
+                        Err(Errno::Again) => match a.poll_write_ready(cx) {
+                            Poll::Ready(Ok(mut g)) => g.clear_ready(),
+                            Poll::Ready(Err(e)) => break Err(Errno::from(e)),
+                            Poll::Pending if finish => {
+                                return Poll::Ready(Ok(StreamResult::Cancelled))
+                            }
+                            Poll::Pending => return Poll::Pending,
+                        },
+                        // No RWF_NOWAIT for this fd (an old kernel): blocking writes.
+                        Err(Errno::Notsup) => {
+                            me.ready = None;
+                            break s.write_vectored(&[IoSlice::new(buf)]);
+                        }
+                        r => break r,
+                    }
+                }
+            }
             WriteTo::Stdio(s) => s.write_vectored(&[IoSlice::new(buf)]),
             WriteTo::At { fd, offset } => {
                 retry(|| rustix::io::pwrite(fd.as_fd(), buf, *offset)).inspect(|&n| {
