@@ -1,8 +1,8 @@
 //! wasi:random — secure random bytes from the host's `getrandom(2)`, and a fast insecure
 //! generator for `wasi:random/insecure`.
 
-use crate::errno::{Errno, Result};
 use crate::ctx::WasiCtx;
+use crate::errno::{Errno, Result};
 
 /// Fills `buf` with cryptographically secure random bytes (`getrandom(2)`, blocking until the
 /// kernel's pool is initialised). Errors: the OS error mapped to an errno (never expected).
@@ -50,26 +50,6 @@ impl Insecure {
             let v = self.next_u64().to_le_bytes();
             chunk.copy_from_slice(&v[..chunk.len()]);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn insecure_fills_every_length_and_keeps_its_seed() {
-        let mut g = Insecure::new().unwrap();
-        let seed = g.seed;
-        for len in [0, 1, 7, 8, 9, 100] {
-            let mut b = vec![0u8; len];
-            g.fill(&mut b);
-            if len >= 8 {
-                assert!(b.iter().any(|&x| x != 0), "len {len} left zero");
-            }
-        }
-        assert_ne!(g.next_u64(), g.next_u64());
-        assert_eq!(g.seed, seed);
     }
 }
 
@@ -164,3 +144,23 @@ macro_rules! impl_random_hosts {
     };
 }
 pub(crate) use impl_random_hosts;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insecure_fills_every_length_and_keeps_its_seed() {
+        let mut g = Insecure::new().unwrap();
+        let seed = g.seed;
+        for len in [0, 1, 7, 8, 9, 100] {
+            let mut b = vec![0u8; len];
+            g.fill(&mut b);
+            if len >= 8 {
+                assert!(b.iter().any(|&x| x != 0), "len {len} left zero");
+            }
+        }
+        assert_ne!(g.next_u64(), g.next_u64());
+        assert_eq!(g.seed, seed);
+    }
+}

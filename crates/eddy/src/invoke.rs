@@ -204,7 +204,14 @@ pub fn invoke_component(
     let target = Target { iface: iface.as_deref(), func: &func_name, name };
     let called = if ty.async_() {
         // An async-lifted export (WASI 0.3 style) is called on the event loop.
-        crate::runtime::block_on(call_on_loop(engine, component, caps, &target, &args, &mut results))?
+        crate::runtime::block_on(call_on_loop(
+            engine,
+            component,
+            caps,
+            &target,
+            &args,
+            &mut results,
+        ))?
     } else {
         match instantiate_component(engine, component, caps)? {
             Started::Exited(code) => Called::Exited(code),

@@ -92,9 +92,8 @@ fn run_func(
         .and_then(|iface| instance.get_export_index(&mut *store, Some(&iface), "run"))
         .and_then(|f| instance.get_func(&mut *store, f))
         .ok_or_else(|| Error::Usage(format!("`{run_name}` exports no function `run`")))?;
-    func.typed::<(), (Result<(), ()>,)>(&*store).map_err(|e| {
-        Error::Usage(format!("`{run_name}.run` has the wrong type: {}", one_line(&e)))
-    })
+    func.typed::<(), (Result<(), ()>,)>(&*store)
+        .map_err(|e| Error::Usage(format!("`{run_name}.run` has the wrong type: {}", one_line(&e))))
 }
 
 /// Runs a WASI 0.3 command: instantiates on the event loop and calls the async `run` of
@@ -154,8 +153,7 @@ pub async fn run_async(
     if let Program::Component(c) = program {
         let exports: Vec<String> =
             c.component_type().exports(&engine.inner).map(|(n, _)| n.to_string()).collect();
-        if let Some(RunExport::P3(name)) = program::run_export(exports.iter().map(String::as_str))
-        {
+        if let Some(RunExport::P3(name)) = program::run_export(exports.iter().map(String::as_str)) {
             return run_p3_async(engine, c, caps, name).await;
         }
     }

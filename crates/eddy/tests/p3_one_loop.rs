@@ -41,10 +41,7 @@ fn two_instances_share_one_loop() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let start = Instant::now();
     let (ra, rb) = rt.block_on(async {
-        tokio::join!(
-            eddy::run_async(&engine, &program, &a),
-            eddy::run_async(&engine, &program, &b)
-        )
+        tokio::join!(eddy::run_async(&engine, &program, &a), eddy::run_async(&engine, &program, &b))
     });
     let elapsed = start.elapsed();
     // Each run waits 1 s for its timers, then 1 s in wait-until, and exits 0 only if its own

@@ -44,6 +44,9 @@ use crate::filesystem::ops::append_at_end;
 use crate::stdio::Stdio;
 use crate::sys::retry;
 
+/// The `future<result<_, error-code>>` that tells how a stream ended.
+pub(crate) type ResultFuture<E> = FutureReader<Result<(), E>>;
+
 /// Bytes one read fetches when the reader is the host rather than a guest (a guest's read is
 /// the size of its buffer).
 pub const HOST_READ_CHUNK: usize = 64 << 10;
@@ -66,7 +69,7 @@ where
     pub(crate) fn new(
         store: impl AsContextMut,
         to_code: fn(Errno) -> E,
-    ) -> wasmtime::Result<(Outcome<E>, FutureReader<Result<(), E>>)> {
+    ) -> wasmtime::Result<(Outcome<E>, ResultFuture<E>)> {
         let (tx, rx) = oneshot::channel();
         let future = FutureReader::new(store, async move {
             Ok::<_, wasmtime::Error>(match rx.await {
@@ -336,11 +339,10 @@ impl<D: 'static, E: Send + 'static> StreamConsumer<D> for WriteStream<E> {
                 }
             }
             WriteTo::Stdio(s) => s.write_vectored(&[IoSlice::new(buf)]),
-            WriteTo::At { fd, offset } => {
-                retry(|| rustix::io::pwrite(fd.as_fd(), buf, *offset)).inspect(|&n| {
+            WriteTo::At { fd, offset } => retry(|| rustix::io::pwrite(fd.as_fd(), buf, *offset))
+                .inspect(|&n| {
                     *offset += n as u64;
-                })
-            }
+                }),
             WriteTo::Append(fd) => append_at_end(fd.as_fd(), buf),
         };
         match r {

@@ -53,22 +53,22 @@ pub struct TerminalOutput;
 #[allow(missing_docs, missing_debug_implementations, clippy::all)]
 pub mod bindings {
     mod generated {
-    wasmtime::component::bindgen!({
-        path: "../../wit",
-        world: "eddy:host/command-p3",
-        imports: {
-            // Functions that make a stream or future need the store (not WIT-async).
-            "wasi:cli/stdin": store | tracing | trappable,
-            "wasi:cli/stdout": store | tracing | trappable,
-            "wasi:cli/stderr": store | tracing | trappable,
-            default: tracing | trappable,
-        },
-        exports: { default: async | store },
-        with: {
-            "wasi:cli/terminal-input.terminal-input": crate::p3::TerminalInput,
-            "wasi:cli/terminal-output.terminal-output": crate::p3::TerminalOutput,
-        },
-    });
+        wasmtime::component::bindgen!({
+            path: "../../wit",
+            world: "eddy:host/command-p3",
+            imports: {
+                // Functions that make a stream or future need the store (not WIT-async).
+                "wasi:cli/stdin": store | tracing | trappable,
+                "wasi:cli/stdout": store | tracing | trappable,
+                "wasi:cli/stderr": store | tracing | trappable,
+                default: tracing | trappable,
+            },
+            exports: { default: async | store },
+            with: {
+                "wasi:cli/terminal-input.terminal-input": crate::p3::TerminalInput,
+                "wasi:cli/terminal-output.terminal-output": crate::p3::TerminalOutput,
+            },
+        });
     }
     pub use generated::*;
 
