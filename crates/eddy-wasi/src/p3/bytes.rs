@@ -251,6 +251,9 @@ pub(crate) enum WriteTo {
     At { fd: OwnedFd, offset: u64 },
     /// A file, at its end (`pwritev2(RWF_APPEND)`).
     Append(OwnedFd),
+    /// A file without offsets (a FIFO or device opened by path), with blocking `write(2)`s,
+    /// as stdio's.
+    Sequential(OwnedFd),
 }
 
 /// The host's reading end of a `stream<u8>` the guest writes: see the module docs.
@@ -286,12 +289,12 @@ impl<D: 'static, E: Send + 'static> StreamConsumer<D> for WriteStream<E> {
         }
         let r = match &mut me.to {
             WriteTo::Stdio(s) => s.write_vectored(&[IoSlice::new(buf)]),
-            WriteTo::At { fd, offset } => {
-                retry(|| rustix::io::pwrite(fd.as_fd(), buf, *offset)).inspect(|&n| {
+            WriteTo::At { fd, offset } => retry(|| rustix::io::pwrite(fd.as_fd(), buf, *offset))
+                .inspect(|&n| {
                     *offset += n as u64;
-                })
-            }
+                }),
             WriteTo::Append(fd) => append_at_end(fd.as_fd(), buf),
+            WriteTo::Sequential(fd) => retry(|| rustix::io::write(fd.as_fd(), buf)),
         };
         match r {
             Ok(n) => {

@@ -9,7 +9,7 @@
 //! map onto the same Rust objects: a `descriptor` *is* a [`crate::filesystem::Descriptor`],
 //! stdio is the context's [`crate::stdio::Stdio`].
 //!
-//! One module per interface: [`cli`], [`clocks`], [`random`];
+//! One module per interface: [`cli`], [`clocks`], [`filesystem`], [`random`];
 //! [`bytes`] holds the byte-stream producers and consumers they share (reads straight into
 //! the guest's buffer, writes straight out of it).
 //!
@@ -25,6 +25,7 @@
 pub mod bytes;
 pub mod cli;
 pub mod clocks;
+pub mod filesystem;
 pub mod random;
 
 use wasmtime::component::{HasData, Linker};
@@ -53,22 +54,31 @@ pub struct TerminalOutput;
 #[allow(missing_docs, missing_debug_implementations, clippy::all)]
 pub mod bindings {
     mod generated {
-    wasmtime::component::bindgen!({
-        path: "../../wit",
-        world: "eddy:host/command-p3",
-        imports: {
-            // Functions that make a stream or future need the store (not WIT-async).
-            "wasi:cli/stdin": store | tracing | trappable,
-            "wasi:cli/stdout": store | tracing | trappable,
-            "wasi:cli/stderr": store | tracing | trappable,
-            default: tracing | trappable,
-        },
-        exports: { default: async | store },
-        with: {
-            "wasi:cli/terminal-input.terminal-input": crate::p3::TerminalInput,
-            "wasi:cli/terminal-output.terminal-output": crate::p3::TerminalOutput,
-        },
-    });
+        wasmtime::component::bindgen!({
+            path: "../../wit",
+            world: "eddy:host/command-p3",
+            imports: {
+                // Functions that make a stream or future need the store (not WIT-async). The
+                // filesystem's are named with the version: the 0.2.12 package is in the folder too.
+                "wasi:cli/stdin": store | tracing | trappable,
+                "wasi:cli/stdout": store | tracing | trappable,
+                "wasi:cli/stderr": store | tracing | trappable,
+                "wasi:filesystem/types@0.3.0.[method]descriptor.read-via-stream": store | tracing | trappable,
+                "wasi:filesystem/types@0.3.0.[method]descriptor.write-via-stream": store | tracing | trappable,
+                "wasi:filesystem/types@0.3.0.[method]descriptor.append-via-stream": store | tracing | trappable,
+                "wasi:filesystem/types@0.3.0.[method]descriptor.read-directory": store | tracing | trappable,
+                default: tracing | trappable,
+            },
+            exports: { default: async | store },
+            with: {
+                "wasi:cli/terminal-input.terminal-input": crate::p3::TerminalInput,
+                "wasi:cli/terminal-output.terminal-output": crate::p3::TerminalOutput,
+                "wasi:filesystem/types@0.3.0.descriptor": crate::filesystem::Descriptor,
+            },
+            trappable_error_type: {
+                "wasi:filesystem/types@0.3.0.error-code" => crate::p3::filesystem::FsError,
+            },
+        });
     }
     pub use generated::*;
 
@@ -77,6 +87,7 @@ pub mod bindings {
     pub mod wasi {
         pub use super::generated::wasi::cli0_3_0 as cli;
         pub use super::generated::wasi::clocks0_3_0 as clocks;
+        pub use super::generated::wasi::filesystem0_3_0 as filesystem;
         pub use super::generated::wasi::random0_3_0 as random;
     }
 }
