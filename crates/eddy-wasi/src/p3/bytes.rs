@@ -45,6 +45,9 @@ use crate::sys::retry;
 /// the size of its buffer).
 pub const HOST_READ_CHUNK: usize = 64 << 10;
 
+/// The future of how a stream ended (`future<result<_, error-code>>`), for error-code `E`.
+pub(crate) type Done<E> = FutureReader<Result<(), E>>;
+
 /// The sending side of a stream's `future<result<_, error-code>>`: sent once, with the error
 /// that ended the stream; dropped unsent (the stream ended normally), the future resolves
 /// `ok`.
@@ -63,7 +66,7 @@ where
     pub(crate) fn new(
         store: impl AsContextMut,
         to_code: fn(Errno) -> E,
-    ) -> wasmtime::Result<(Outcome<E>, FutureReader<Result<(), E>>)> {
+    ) -> wasmtime::Result<(Outcome<E>, Done<E>)> {
         let (tx, rx) = oneshot::channel();
         let future = FutureReader::new(store, async move {
             Ok::<_, wasmtime::Error>(match rx.await {

@@ -8,11 +8,11 @@
 
 use std::os::fd::AsFd;
 
-use wasmtime::component::{Access, FutureReader, Resource, StreamReader};
+use wasmtime::component::{Access, Resource, StreamReader};
 
 use super::bindings::wasi::cli;
 use super::bindings::wasi::cli::types::ErrorCode;
-use super::bytes::{Outcome, ReadStream, WriteStream, WriteTo};
+use super::bytes::{Done, Outcome, ReadStream, WriteStream, WriteTo};
 use super::{TerminalInput, TerminalOutput, WasiP3};
 use crate::ctx::WasiCtx;
 use crate::errno::Errno;
@@ -67,7 +67,7 @@ impl cli::stderr::Host for WasiCtx {}
 /// the fd cannot be duplicated (the process is out of fds).
 fn stdin_stream<T>(
     mut store: Access<'_, T, WasiP3>,
-) -> wasmtime::Result<(StreamReader<u8>, FutureReader<Result<(), ErrorCode>>)> {
+) -> wasmtime::Result<(StreamReader<u8>, Done<ErrorCode>)> {
     let stdin = store.get().stdio_shared(StdioKind::Stdin);
     let fd = rustix::io::fcntl_dupfd_cloexec(stdin.fd.as_fd(), 0)
         .map_err(|e| wasmtime::Error::msg(format!("duplicating stdin: {e}")))?;
@@ -81,7 +81,7 @@ fn write_stdio<T>(
     mut store: Access<'_, T, WasiP3>,
     kind: StdioKind,
     data: StreamReader<u8>,
-) -> wasmtime::Result<FutureReader<Result<(), ErrorCode>>> {
+) -> wasmtime::Result<Done<ErrorCode>> {
     let stdio = store.get().stdio_shared(kind);
     let (outcome, future) = Outcome::new(&mut store, error_code)?;
     data.pipe(&mut store, WriteStream::new(WriteTo::Stdio(stdio), outcome))?;
@@ -92,7 +92,7 @@ impl<T> cli::stdin::HostWithStore<T> for WasiP3 {
     /// `read-via-stream`: a stream of stdin's bytes and a future of how it ended.
     fn read_via_stream(
         store: Access<'_, T, Self>,
-    ) -> wasmtime::Result<(StreamReader<u8>, FutureReader<Result<(), ErrorCode>>)> {
+    ) -> wasmtime::Result<(StreamReader<u8>, Done<ErrorCode>)> {
         stdin_stream(store)
     }
 }
@@ -102,7 +102,7 @@ impl<T> cli::stdout::HostWithStore<T> for WasiP3 {
     fn write_via_stream(
         store: Access<'_, T, Self>,
         data: StreamReader<u8>,
-    ) -> wasmtime::Result<FutureReader<Result<(), ErrorCode>>> {
+    ) -> wasmtime::Result<Done<ErrorCode>> {
         write_stdio(store, StdioKind::Stdout, data)
     }
 }
@@ -112,7 +112,7 @@ impl<T> cli::stderr::HostWithStore<T> for WasiP3 {
     fn write_via_stream(
         store: Access<'_, T, Self>,
         data: StreamReader<u8>,
-    ) -> wasmtime::Result<FutureReader<Result<(), ErrorCode>>> {
+    ) -> wasmtime::Result<Done<ErrorCode>> {
         write_stdio(store, StdioKind::Stderr, data)
     }
 }

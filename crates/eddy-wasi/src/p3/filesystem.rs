@@ -24,7 +24,7 @@ use wasmtime::AsContextMut;
 
 use super::bindings::wasi::clocks::system_clock::Instant;
 use super::bindings::wasi::filesystem::{preopens, types};
-use super::bytes::{Outcome, ReadStream, WriteStream, WriteTo};
+use super::bytes::{self, Outcome, ReadStream, WriteStream, WriteTo};
 use super::WasiP3;
 use crate::ctx::WasiCtx;
 use crate::errno::{self, Errno};
@@ -44,7 +44,7 @@ pub type FsError = host::CallError<ErrorCode>;
 type FResult<T> = Result<T, FsError>;
 
 /// The future of a stream's end (`future<result<_, error-code>>`).
-type Done = FutureReader<Result<(), ErrorCode>>;
+type Done = bytes::Done<ErrorCode>;
 
 /// The 0.3 `error-code` of a host errno (the component views' one table; 0.3 has no
 /// `would-block`, so `EAGAIN` is `io`).
