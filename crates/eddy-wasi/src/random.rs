@@ -1,8 +1,8 @@
 //! wasi:random — secure random bytes from the host's `getrandom(2)`, and a fast insecure
 //! generator for `wasi:random/insecure`.
 
-use crate::errno::{Errno, Result};
 use crate::ctx::WasiCtx;
+use crate::errno::{Errno, Result};
 
 /// Fills `buf` with cryptographically secure random bytes (`getrandom(2)`, blocking until the
 /// kernel's pool is initialised). Errors: the OS error mapped to an errno (never expected).
