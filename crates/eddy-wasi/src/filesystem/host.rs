@@ -2,7 +2,7 @@
 //! (WASI 0.2 and 0.3): every check, decision and syscall of a descriptor method, over
 //! neutral types, so that each view is a thin mapping of its generated WIT types onto these.
 //!
-//! - errors are [`Errno`]s, mapped onto a view's `error-code` by [`fs_error_code!`] (one
+//! - errors are [`Errno`]s, mapped onto a view's `error-code` by `fs_error_code!` (one
 //!   table, expanded for each view's type) and carried as a [`CallError`];
 //! - flags are bits in WIT order ([`DescFlags`], [`OpenFlags`]): a view's canonical-ABI
 //!   bits one way, [`flags_of`] with the view's list of its flags the other;

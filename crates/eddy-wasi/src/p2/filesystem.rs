@@ -32,7 +32,7 @@ pub type FsError = host::CallError<ErrorCode>;
 type FResult<T> = Result<T, FsError>;
 
 /// The one mapping from the shared [`Errno`] onto wasi:filesystem's `error-code` (the table
-/// of [`fs_error_code!`], plus `EAGAIN` as `would-block`).
+/// of `fs_error_code!`, plus `EAGAIN` as `would-block`).
 pub fn error_code(e: Errno) -> ErrorCode {
     fs_error_code!(ErrorCode, e, Again => WouldBlock)
 }
