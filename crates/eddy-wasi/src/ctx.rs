@@ -348,6 +348,22 @@ impl WasiCtx {
         self.resources.push_child(v, parent).map_err(table_trap)
     }
 
+    /// New descriptor handles over the preopens (`wasi:filesystem/preopens.get-directories`
+    /// of the component views): each preopen's guest path with a descriptor on a duplicate
+    /// (`dup`) of its host fd, with the same permissions, in grant order. Each call makes new
+    /// handles. Errors (a trap): the process is out of fds, the table is full.
+    pub(crate) fn push_preopens(
+        &mut self,
+    ) -> wasmtime::Result<Vec<(Resource<Descriptor>, String)>> {
+        let mut found = Vec::with_capacity(self.preopens.len());
+        for p in &self.preopens {
+            let d = &p.dir;
+            let dup = d.fd.try_clone().map_err(|e| wasmtime::Error::msg(format!("dup: {e}")))?;
+            found.push((Descriptor::dir(dup, d.dir_perms, d.file_perms), p.guest_path.clone()));
+        }
+        found.into_iter().map(|(d, name)| Ok((self.push(d)?, name))).collect()
+    }
+
     /// Removes a resource (its `drop`). Errors (a trap): unknown handle, or it still has
     /// children (the guest dropped a parent before its children: wasmtime reports that).
     pub(crate) fn delete<R: 'static>(&mut self, r: Resource<R>) -> wasmtime::Result<R> {

@@ -3,16 +3,18 @@
 //! One set of host objects — [`filesystem::Descriptor`], [`stdio::Stdio`], [`sockets::Socket`]
 //! — owned by a [`WasiCtx`], and the ABIs that are *views* over them: the preview1 view
 //! ([`p1`]): `wasi_snapshot_preview1` (and the `wasi_unstable` names whose ABI is the same)
-//! implemented directly against guest memory; and the WASI 0.2 view ([`p2`]), serving
-//! `wasi:cli/command@0.2.x` components through `bindgen!` bindings over the same objects.
+//! implemented directly against guest memory; the WASI 0.2 view ([`p2`]), serving
+//! `wasi:cli/command@0.2.x` components through `bindgen!` bindings over the same objects; and
+//! the WASI 0.3 view ([`p3`]), for async components.
 //!
 //! Layout, bottom up (one module per WASI interface): [`sys`] (syscall helpers), [`errno`],
 //! [`clocks`], [`random`], [`stdio`], [`filesystem`] (with the sandbox in
-//! `filesystem::resolve` and the shared path operations in `filesystem::ops`), [`sockets`]
+//! `filesystem::resolve`, the shared path operations in `filesystem::ops` and the rest of the
+//! component views' descriptor in `filesystem::host`), [`sockets`]
 //! (policy and the TCP/UDP/lookup state machines), [`readiness`] (one wait for every poll),
 //! [`ctx`] (the grants); then the views, which import only the modules above and never each
-//! other: [`p1`] (the preview1 functions, one file per family, and p1's fd table) and [`p2`]
-//! (one file per WASI 0.2 interface).
+//! other: [`p1`] (the preview1 functions, one file per family, and p1's fd table), [`p2`]
+//! (one file per WASI 0.2 interface) and [`p3`] (one file per WASI 0.3 interface).
 #![deny(missing_docs, missing_debug_implementations)]
 
 pub mod clocks;

@@ -26,15 +26,15 @@ fn guest(name: &str) -> PathBuf {
 
 /// Capabilities for p3_rs_timers: `N` tasks waiting `D` ms each.
 fn timers(n: u32, d_ms: u32) -> eddy::Capabilities {
-    let mut caps = eddy::Capabilities::default();
-    caps.args = vec!["p3_rs_timers".into(), n.to_string(), d_ms.to_string()];
-    caps
+    eddy::Capabilities {
+        args: vec!["p3_rs_timers".into(), n.to_string(), d_ms.to_string()],
+        ..Default::default()
+    }
 }
 
 #[test]
 fn two_instances_share_one_loop() {
-    let mut config = eddy::EngineConfig::default();
-    config.cache_dir = None;
+    let config = eddy::EngineConfig { cache_dir: None, ..Default::default() };
     let engine = eddy::Engine::new(&config).unwrap();
     let program = engine.load_file(&guest("p3_rs_timers")).unwrap();
     let (a, b) = (timers(200, 1000), timers(300, 1000));

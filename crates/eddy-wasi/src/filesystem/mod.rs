@@ -1,11 +1,14 @@
 //! wasi:filesystem host objects: a [`Descriptor`] is an open host file or directory plus the
-//! permissions the guest holds on it. The p1 fd table and the WASI 0.2 resource table (and
-//! later the p3 bindings) all use this one type.
+//! permissions the guest holds on it. The p1 fd table and the component resource table (of the
+//! WASI 0.2 and 0.3 views) all use this one type.
 //!
 //! Every path a guest names is resolved beneath a directory descriptor by [`resolve`]; the
 //! sandbox lives there and nowhere else. [`ops`] holds the path operations (permission check,
-//! resolution, syscall) that every ABI calls.
+//! resolution, syscall) that every ABI calls; [`host`] the rest of the component views'
+//! descriptor methods (checks, flags, stat, timestamps, directory listing) over neutral
+//! types, with the one errno → `error-code` table.
 
+pub mod host;
 pub mod ops;
 pub mod resolve;
 

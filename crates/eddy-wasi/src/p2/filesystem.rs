@@ -1,15 +1,14 @@
 //! wasi:filesystem — `types` (descriptor, directory-entry-stream, filesystem-error-code) and
 //! `preopens`, for components.
 //!
-//! A `descriptor` resource *is* a [`Descriptor`], the type preview1's fds hold. Every path
-//! goes through the same permission checks, sandboxed resolution and syscalls as preview1's
-//! `path_*` (the shared functions of [`crate::filesystem::ops`]); errors are the shared
+//! A `descriptor` resource *is* a [`Descriptor`], the type preview1's fds hold. Every method
+//! is a thin mapping of the WIT types onto the view-neutral descriptor operations of
+//! [`crate::filesystem::host`] and [`crate::filesystem::ops`] (the same permission checks,
+//! sandboxed resolution and syscalls as preview1's `path_*`); errors are the shared
 //! [`Errno`] mapped once onto the WIT `error-code` ([`error_code`]). Lack of permission, and
 //! any attempt to leave a preopen, is `not-permitted`.
 
-use std::mem::MaybeUninit;
-
-use rustix::fs::{FileType, OFlags, Timespec, Timestamps, UTIME_NOW, UTIME_OMIT};
+use rustix::fs::FileType;
 use wasmtime::component::Resource;
 
 use super::io::error::IoError;
@@ -17,7 +16,8 @@ use super::io::streams::{InputStream, OutputStream};
 use super::DirectoryEntryStream;
 use crate::ctx::WasiCtx;
 use crate::errno::Errno;
-use crate::filesystem::{resolve, Descriptor, DescriptorKind};
+use crate::filesystem::host::{self, fs_error_code, NewTime};
+use crate::filesystem::Descriptor;
 use crate::p2::bindings::wasi::clocks::wall_clock::Datetime;
 use crate::p2::bindings::wasi::filesystem::preopens;
 use crate::p2::bindings::wasi::filesystem::types::{
@@ -27,80 +27,33 @@ use crate::p2::bindings::wasi::filesystem::types::{
 use crate::sys::retry;
 
 /// The error of a wasi:filesystem call: an `error-code` for the guest, or a trap.
-#[derive(Debug)]
-pub enum FsError {
-    /// Returned to the guest.
-    Code(ErrorCode),
-    /// A host failure (a bad resource handle): traps.
-    Trap(wasmtime::Error),
-}
-
-impl From<Errno> for FsError {
-    fn from(e: Errno) -> FsError {
-        match e {
-            // The run's deadline passed while the call waited: the interrupt trap.
-            Errno::Interrupted => FsError::Trap(crate::readiness::DeadlinePassed.trap()),
-            e => FsError::Code(error_code(e)),
-        }
-    }
-}
-
-impl From<wasmtime::Error> for FsError {
-    fn from(e: wasmtime::Error) -> FsError {
-        FsError::Trap(e)
-    }
-}
+pub type FsError = host::CallError<ErrorCode>;
 
 type FResult<T> = Result<T, FsError>;
 
-/// The one mapping from the shared [`Errno`] onto wasi:filesystem's `error-code`.
-/// `ENOTCAPABLE` (a permission Eddy withholds, or a path leaving its preopen) and `EPERM` are
-/// `not-permitted`; `EACCES` (the host refused) is `access`; errnos with no counterpart are
-/// `io`.
+/// The one mapping from the shared [`Errno`] onto wasi:filesystem's `error-code` (the table
+/// of `fs_error_code!`, plus `EAGAIN` as `would-block`).
 pub fn error_code(e: Errno) -> ErrorCode {
-    use ErrorCode as C;
-    match e {
-        Errno::Acces => C::Access,
-        Errno::Again => C::WouldBlock,
-        Errno::Already => C::Already,
-        Errno::Badf => C::BadDescriptor,
-        Errno::Busy => C::Busy,
-        Errno::Deadlk => C::Deadlock,
-        Errno::Dquot => C::Quota,
-        Errno::Exist => C::Exist,
-        Errno::Fbig => C::FileTooLarge,
-        Errno::Ilseq => C::IllegalByteSequence,
-        Errno::Inprogress => C::InProgress,
-        Errno::Intr => C::Interrupted,
-        Errno::Inval => C::Invalid,
-        Errno::Isdir => C::IsDirectory,
-        Errno::Loop => C::Loop,
-        Errno::Mlink => C::TooManyLinks,
-        Errno::Msgsize => C::MessageSize,
-        Errno::Nametoolong => C::NameTooLong,
-        Errno::Nodev => C::NoDevice,
-        Errno::Noent => C::NoEntry,
-        Errno::Nolck => C::NoLock,
-        Errno::Nomem => C::InsufficientMemory,
-        Errno::Nospc => C::InsufficientSpace,
-        Errno::Notdir => C::NotDirectory,
-        Errno::Notempty => C::NotEmpty,
-        Errno::Notrecoverable => C::NotRecoverable,
-        Errno::Notsup | Errno::Nosys => C::Unsupported,
-        Errno::Notty => C::NoTty,
-        Errno::Nxio => C::NoSuchDevice,
-        Errno::Overflow => C::Overflow,
-        Errno::Perm | Errno::Notcapable => C::NotPermitted,
-        Errno::Pipe => C::Pipe,
-        Errno::Rofs => C::ReadOnly,
-        Errno::Spipe => C::InvalidSeek,
-        Errno::Txtbsy => C::TextFileBusy,
-        Errno::Xdev => C::CrossDevice,
-        _ => C::Io,
+    fs_error_code!(ErrorCode, e, Again => WouldBlock)
+}
+
+impl From<Errno> for ErrorCode {
+    fn from(e: Errno) -> ErrorCode {
+        error_code(e)
     }
 }
 
-/// The WIT `descriptor-type` of a host file type.
+/// `descriptor-flags` in WIT order (bit *i* of [`host::DescFlags`] is entry *i*).
+const DESCRIPTOR_FLAGS: [DescriptorFlags; 6] = [
+    DescriptorFlags::READ,
+    DescriptorFlags::WRITE,
+    DescriptorFlags::FILE_INTEGRITY_SYNC,
+    DescriptorFlags::DATA_INTEGRITY_SYNC,
+    DescriptorFlags::REQUESTED_WRITE_SYNC,
+    DescriptorFlags::MUTATE_DIRECTORY,
+];
+
+/// The WIT `descriptor-type` of a host file type (a socket is `unknown`: 0.2 has no socket).
 fn descriptor_type(t: FileType) -> DescriptorType {
     match t {
         FileType::RegularFile => DescriptorType::RegularFile,
@@ -113,47 +66,36 @@ fn descriptor_type(t: FileType) -> DescriptorType {
     }
 }
 
-/// A `datetime` from seconds and ns; `None` before the epoch.
-fn datetime(sec: i64, nsec: u64) -> Option<Datetime> {
-    Some(Datetime { seconds: u64::try_from(sec).ok()?, nanoseconds: nsec as u32 })
+/// A `datetime` of a neutral time; `None` before the epoch.
+fn datetime(t: host::Time) -> Option<Datetime> {
+    Some(Datetime { seconds: u64::try_from(t.seconds).ok()?, nanoseconds: t.nanoseconds })
 }
 
 /// The WIT `descriptor-stat` of a host `stat`.
-#[allow(clippy::useless_conversion)] // field widths differ between architectures
 fn descriptor_stat(st: &rustix::fs::Stat) -> DescriptorStat {
+    let s = host::Stat::of(st);
     DescriptorStat {
-        type_: descriptor_type(FileType::from_raw_mode(st.st_mode)),
-        link_count: u64::from(st.st_nlink),
-        size: u64::try_from(st.st_size).unwrap_or(0),
-        data_access_timestamp: datetime(i64::from(st.st_atime), u64::from(st.st_atime_nsec)),
-        data_modification_timestamp: datetime(i64::from(st.st_mtime), u64::from(st.st_mtime_nsec)),
-        status_change_timestamp: datetime(i64::from(st.st_ctime), u64::from(st.st_ctime_nsec)),
+        type_: descriptor_type(s.file_type),
+        link_count: s.link_count,
+        size: s.size,
+        data_access_timestamp: datetime(s.accessed),
+        data_modification_timestamp: datetime(s.modified),
+        status_change_timestamp: datetime(s.changed),
     }
 }
 
-/// `metadata-hash-value` of a host `stat`: device and inode, mixed so equal files (and only
-/// they, barring a 128-bit collision) hash equal. Reveals nothing a guest could not compare
-/// with `is-same-object` anyway.
-#[allow(clippy::useless_conversion)]
+/// The WIT `metadata-hash-value` of a host `stat`.
 fn metadata_hash(st: &rustix::fs::Stat) -> MetadataHashValue {
-    let mix = |mut x: u64| {
-        // splitmix64's finaliser.
-        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        x ^ (x >> 31)
-    };
-    let (dev, ino) = (u64::from(st.st_dev), u64::from(st.st_ino));
-    MetadataHashValue { lower: mix(ino ^ mix(dev)), upper: mix(dev.rotate_left(17) ^ ino) }
+    let (lower, upper) = host::metadata_hash(st);
+    MetadataHashValue { lower, upper }
 }
 
-/// The `utimensat` timestamp of a WIT `new-timestamp`.
-fn timespec(t: &NewTimestamp) -> Timespec {
+/// The neutral timestamp of a WIT `new-timestamp`.
+fn new_time(t: NewTimestamp) -> NewTime {
     match t {
-        NewTimestamp::NoChange => Timespec { tv_sec: 0, tv_nsec: UTIME_OMIT },
-        NewTimestamp::Now => Timespec { tv_sec: 0, tv_nsec: UTIME_NOW },
-        NewTimestamp::Timestamp(d) => {
-            Timespec { tv_sec: d.seconds as i64, tv_nsec: d.nanoseconds.into() }
-        }
+        NewTimestamp::NoChange => NewTime::NoChange,
+        NewTimestamp::Now => NewTime::Now,
+        NewTimestamp::Timestamp(d) => NewTime::At(d.seconds as i64, d.nanoseconds),
     }
 }
 
@@ -161,43 +103,6 @@ impl WasiCtx {
     /// The descriptor behind a handle (a trap if the handle is stale).
     fn desc(&self, r: &Resource<Descriptor>) -> wasmtime::Result<&Descriptor> {
         self.get(r)
-    }
-
-    /// The descriptor as a file: `is-directory` for a directory.
-    fn file(&self, r: &Resource<Descriptor>) -> FResult<&Descriptor> {
-        let d = self.desc(r)?;
-        if d.kind == DescriptorKind::Dir {
-            return Err(ErrorCode::IsDirectory.into_err());
-        }
-        Ok(d)
-    }
-
-    /// The descriptor as a file open for writing: `bad-descriptor` if it was not.
-    fn writable_file(&self, r: &Resource<Descriptor>) -> FResult<&Descriptor> {
-        let d = self.file(r)?;
-        if !d.file_perms.write {
-            return Err(ErrorCode::BadDescriptor.into_err());
-        }
-        Ok(d)
-    }
-
-    /// The descriptor as a file open for reading: `bad-descriptor` if it was not.
-    fn readable_file(&self, r: &Resource<Descriptor>) -> FResult<&Descriptor> {
-        let d = self.file(r)?;
-        if !d.file_perms.read {
-            return Err(ErrorCode::BadDescriptor.into_err());
-        }
-        Ok(d)
-    }
-}
-
-trait IntoErr {
-    fn into_err(self) -> FsError;
-}
-
-impl IntoErr for ErrorCode {
-    fn into_err(self) -> FsError {
-        FsError::Code(self)
     }
 }
 
@@ -209,7 +114,7 @@ impl types::HostDescriptor for WasiCtx {
         self_: Resource<Descriptor>,
         offset: u64,
     ) -> FResult<Resource<InputStream>> {
-        self.readable_file(&self_)?;
+        self.desc(&self_)?.readable_file()?;
         Ok(self.push_child(InputStream::file(self_.rep(), offset), &self_)?)
     }
 
@@ -220,7 +125,7 @@ impl types::HostDescriptor for WasiCtx {
         self_: Resource<Descriptor>,
         offset: u64,
     ) -> FResult<Resource<OutputStream>> {
-        self.writable_file(&self_)?;
+        self.desc(&self_)?.writable_file()?;
         let s = OutputStream::File { desc: self_.rep(), offset, append: false };
         Ok(self.push_child(s, &self_)?)
     }
@@ -231,7 +136,7 @@ impl types::HostDescriptor for WasiCtx {
         &mut self,
         self_: Resource<Descriptor>,
     ) -> FResult<Resource<OutputStream>> {
-        self.writable_file(&self_)?;
+        self.desc(&self_)?.writable_file()?;
         let s = OutputStream::File { desc: self_.rep(), offset: 0, append: true };
         Ok(self.push_child(s, &self_)?)
     }
@@ -245,74 +150,30 @@ impl types::HostDescriptor for WasiCtx {
         length: u64,
         advice: Advice,
     ) -> FResult<()> {
-        use rustix::fs::Advice as A;
-        let d = self.file(&self_)?;
-        let a = match advice {
-            Advice::Normal => A::Normal,
-            Advice::Sequential => A::Sequential,
-            Advice::Random => A::Random,
-            Advice::WillNeed => A::WillNeed,
-            Advice::DontNeed => A::DontNeed,
-            Advice::NoReuse => A::NoReuse,
-        };
-        let len = std::num::NonZeroU64::new(length);
-        Ok(retry(|| rustix::fs::fadvise(d.as_fd(), offset, len, a))?)
+        Ok(self.desc(&self_)?.advise(offset, length, host::ADVICE[advice as usize])?)
     }
 
     /// `sync-data`: `fdatasync(2)`.
     fn sync_data(&mut self, self_: Resource<Descriptor>) -> FResult<()> {
-        let d = self.desc(&self_)?;
-        Ok(retry(|| rustix::fs::fdatasync(d.as_fd()))?)
+        Ok(self.desc(&self_)?.sync_data()?)
     }
 
     /// `get-flags`: `read`/`write` as the file was opened (for a directory: `read`, and
     /// `mutate-directory` if its entries may change), plus the sync flags it was opened with.
     fn get_flags(&mut self, self_: Resource<Descriptor>) -> FResult<DescriptorFlags> {
-        let d = self.desc(&self_)?;
-        let mut f = DescriptorFlags::empty();
-        if d.kind == DescriptorKind::Dir {
-            if d.dir_perms.read {
-                f |= DescriptorFlags::READ;
-            }
-            if d.dir_perms.mutate {
-                f |= DescriptorFlags::MUTATE_DIRECTORY;
-            }
-        } else {
-            if d.file_perms.read {
-                f |= DescriptorFlags::READ;
-            }
-            if d.file_perms.write {
-                f |= DescriptorFlags::WRITE;
-            }
-        }
-        let fl = retry(|| rustix::fs::fcntl_getfl(d.as_fd()))?;
-        if fl.contains(OFlags::SYNC) {
-            f |= DescriptorFlags::FILE_INTEGRITY_SYNC;
-        }
-        if fl.contains(OFlags::DSYNC) {
-            f |= DescriptorFlags::DATA_INTEGRITY_SYNC;
-        }
-        if fl.contains(OFlags::RSYNC) {
-            f |= DescriptorFlags::REQUESTED_WRITE_SYNC;
-        }
-        Ok(f)
+        let f = self.desc(&self_)?.flags()?;
+        Ok(host::flags_of(f.0, DescriptorFlags::empty(), &DESCRIPTOR_FLAGS))
     }
 
     /// `get-type`: the file type (`fstat`).
     fn get_type(&mut self, self_: Resource<Descriptor>) -> FResult<DescriptorType> {
-        let d = self.desc(&self_)?;
-        if d.kind == DescriptorKind::Dir {
-            return Ok(DescriptorType::Directory);
-        }
-        let st = retry(|| rustix::fs::fstat(d.as_fd()))?;
-        Ok(descriptor_type(FileType::from_raw_mode(st.st_mode)))
+        Ok(descriptor_type(self.desc(&self_)?.file_type()?))
     }
 
     /// `set-size(size)`: `ftruncate(2)`. Errors: `is-directory`, `bad-descriptor` (not open
     /// for writing), the host's.
     fn set_size(&mut self, self_: Resource<Descriptor>, size: u64) -> FResult<()> {
-        let d = self.writable_file(&self_)?;
-        Ok(retry(|| rustix::fs::ftruncate(d.as_fd(), size))?)
+        Ok(self.desc(&self_)?.set_size(size)?)
     }
 
     /// `set-times(atime, mtime)`: `futimens(2)`. A file must be open for writing
@@ -323,17 +184,8 @@ impl types::HostDescriptor for WasiCtx {
         data_access_timestamp: NewTimestamp,
         data_modification_timestamp: NewTimestamp,
     ) -> FResult<()> {
-        let d = self.desc(&self_)?;
-        if d.kind == DescriptorKind::Dir {
-            d.dir_fd(true)?;
-        } else {
-            self.writable_file(&self_)?;
-        }
-        let ts = Timestamps {
-            last_access: timespec(&data_access_timestamp),
-            last_modification: timespec(&data_modification_timestamp),
-        };
-        Ok(retry(|| rustix::fs::futimens(d.as_fd(), &ts))?)
+        let (a, m) = (new_time(data_access_timestamp), new_time(data_modification_timestamp));
+        Ok(self.desc(&self_)?.set_times(a, m)?)
     }
 
     /// `read(length, offset)`: `pread(2)` of up to `length` bytes (at most 1 MiB per call);
@@ -344,7 +196,7 @@ impl types::HostDescriptor for WasiCtx {
         length: u64,
         offset: u64,
     ) -> FResult<(Vec<u8>, bool)> {
-        let d = self.readable_file(&self_)?;
+        let d = self.desc(&self_)?.readable_file()?;
         let len = length.min(super::io::streams::MAX_CHUNK) as usize;
         let mut buf = vec![0u8; len];
         let n = retry(|| rustix::io::pread(d.as_fd(), &mut buf, offset))?;
@@ -355,52 +207,29 @@ impl types::HostDescriptor for WasiCtx {
     /// `write(buffer, offset)`: `pwrite(2)`; returns the bytes written.
     /// Errors: `is-directory`, `bad-descriptor`.
     fn write(&mut self, self_: Resource<Descriptor>, buffer: Vec<u8>, offset: u64) -> FResult<u64> {
-        let d = self.writable_file(&self_)?;
+        let d = self.desc(&self_)?.writable_file()?;
         Ok(retry(|| rustix::io::pwrite(d.as_fd(), &buffer, offset))? as u64)
     }
 
     /// `read-directory`: a stream of the directory's entries (without `.` and `..`), read
-    /// when called. Errors: `not-directory`, `not-permitted` (not readable).
+    /// when called. Errors: `not-directory`, `not-permitted` (not readable),
+    /// `illegal-byte-sequence` (a name that is not UTF-8).
     fn read_directory(
         &mut self,
         self_: Resource<Descriptor>,
     ) -> FResult<Resource<DirectoryEntryStream>> {
-        use rustix::fs::{AtFlags, RawDir};
-        let d = self.desc(&self_)?;
-        let dir = d.dir_fd(false)?;
-        // A fresh open of the directory, so its read position is our own.
-        let fd =
-            resolve::open(dir, ".", OFlags::RDONLY | OFlags::DIRECTORY, rustix::fs::Mode::empty())?;
-        let mut hbuf = [MaybeUninit::<u8>::uninit(); 8192];
-        let mut entries = RawDir::new(&fd, &mut hbuf);
-        let mut out = Vec::new();
-        while let Some(ent) = entries.next() {
-            let ent = match ent {
-                Err(rustix::io::Errno::INTR) => continue,
-                Err(e) => return Err(Errno::from(e).into()),
-                Ok(ent) => ent,
-            };
-            let name = ent.file_name();
-            if name.to_bytes() == b"." || name.to_bytes() == b".." {
-                continue;
-            }
-            let t = match ent.file_type() {
-                FileType::Unknown => rustix::fs::statat(&fd, name, AtFlags::SYMLINK_NOFOLLOW)
-                    .map_or(FileType::Unknown, |st| FileType::from_raw_mode(st.st_mode)),
-                t => t,
-            };
-            let name = String::from_utf8(name.to_bytes().to_vec())
-                .map_err(|_| ErrorCode::IllegalByteSequence.into_err())?;
-            out.push(DirectoryEntry { type_: descriptor_type(t), name });
-        }
-        let s = DirectoryEntryStream { entries: out.into_iter() };
+        let entries = self.desc(&self_)?.read_directory()?;
+        let entries = entries
+            .into_iter()
+            .map(|(name, t)| DirectoryEntry { type_: descriptor_type(t), name })
+            .collect::<Vec<_>>();
+        let s = DirectoryEntryStream { entries: entries.into_iter() };
         Ok(self.push_child(s, &self_)?)
     }
 
     /// `sync`: `fsync(2)`.
     fn sync(&mut self, self_: Resource<Descriptor>) -> FResult<()> {
-        let d = self.desc(&self_)?;
-        Ok(retry(|| rustix::fs::fsync(d.as_fd()))?)
+        Ok(self.desc(&self_)?.sync()?)
     }
 
     /// `create-directory-at(path)`: `mkdirat` beneath the directory (shared with p1).
@@ -410,8 +239,7 @@ impl types::HostDescriptor for WasiCtx {
 
     /// `stat`: `fstat` of the descriptor.
     fn stat(&mut self, self_: Resource<Descriptor>) -> FResult<DescriptorStat> {
-        let d = self.desc(&self_)?;
-        Ok(descriptor_stat(&retry(|| rustix::fs::fstat(d.as_fd()))?))
+        Ok(descriptor_stat(&self.desc(&self_)?.stat()?))
     }
 
     /// `stat-at(flags, path)`: stat of `path` beneath the directory, following a final
@@ -436,10 +264,10 @@ impl types::HostDescriptor for WasiCtx {
         data_access_timestamp: NewTimestamp,
         data_modification_timestamp: NewTimestamp,
     ) -> FResult<()> {
-        let ts = Timestamps {
-            last_access: timespec(&data_access_timestamp),
-            last_modification: timespec(&data_modification_timestamp),
-        };
+        let ts = host::timestamps(
+            new_time(data_access_timestamp),
+            new_time(data_modification_timestamp),
+        );
         let follow = path_flags.contains(PathFlags::SYMLINK_FOLLOW);
         Ok(self.desc(&self_)?.set_times_at(follow, &path, &ts)?)
     }
@@ -460,8 +288,7 @@ impl types::HostDescriptor for WasiCtx {
     }
 
     /// `open-at(path-flags, path, open-flags, flags)`: opens `path` beneath the directory
-    /// (shared with p1's `path_open`). `read`/`write` choose the access; `create`,
-    /// `exclusive`, `truncate`, `directory` and the sync flags map onto `open(2)`'s.
+    /// (shared with p1's `path_open`, see [`Descriptor::open_at_flags`]).
     /// Errors: `not-directory`, `not-permitted` (permissions, an escape), `exist`,
     /// `no-entry`, `is-directory`, `loop`, the host's.
     fn open_at(
@@ -472,53 +299,16 @@ impl types::HostDescriptor for WasiCtx {
         open_flags: OpenFlags,
         flags: DescriptorFlags,
     ) -> FResult<Resource<Descriptor>> {
-        let d = self.desc(&self_)?;
-        let read = flags.contains(DescriptorFlags::READ);
-        let write = flags.contains(DescriptorFlags::WRITE);
-        let directory = open_flags.contains(OpenFlags::DIRECTORY);
-        if flags.contains(DescriptorFlags::MUTATE_DIRECTORY) && !d.dir_perms.mutate {
-            return Err(ErrorCode::NotPermitted.into_err());
-        }
-        let mut o = OFlags::NOCTTY | OFlags::CLOEXEC;
-        o |= match (read, write) {
-            (_, false) => OFlags::RDONLY,
-            (false, true) => OFlags::WRONLY,
-            (true, true) => OFlags::RDWR,
-        };
-        for (bit, f) in [
-            (OpenFlags::CREATE, OFlags::CREATE),
-            (OpenFlags::DIRECTORY, OFlags::DIRECTORY),
-            (OpenFlags::EXCLUSIVE, OFlags::EXCL),
-            (OpenFlags::TRUNCATE, OFlags::TRUNC),
-        ] {
-            if open_flags.contains(bit) {
-                o |= f;
-            }
-        }
-        for (bit, f) in [
-            (DescriptorFlags::FILE_INTEGRITY_SYNC, OFlags::SYNC),
-            (DescriptorFlags::DATA_INTEGRITY_SYNC, OFlags::DSYNC),
-            (DescriptorFlags::REQUESTED_WRITE_SYNC, OFlags::RSYNC),
-        ] {
-            if flags.contains(bit) {
-                o |= f;
-            }
-        }
-        if !path_flags.contains(PathFlags::SYMLINK_FOLLOW) {
-            o |= OFlags::NOFOLLOW;
-        }
-        if write && directory {
-            return Err(ErrorCode::IsDirectory.into_err());
-        }
-        let new = d.open_at(&path, o, read, write, directory, self.deadline)?;
+        let follow = path_flags.contains(PathFlags::SYMLINK_FOLLOW);
+        let open = host::OpenFlags(open_flags.as_array()[0]);
+        let flags = host::DescFlags(flags.as_array()[0]);
+        let new = self.desc(&self_)?.open_at_flags(follow, &path, open, flags, self.deadline)?;
         Ok(self.push(new)?)
     }
 
     /// `readlink-at(path)`: the target of the symlink at `path`.
     fn readlink_at(&mut self, self_: Resource<Descriptor>, path: String) -> FResult<String> {
-        let mut buf = [MaybeUninit::<u8>::uninit(); resolve::MAX_PATH];
-        let t = self.desc(&self_)?.readlink_at(&path, &mut buf)?;
-        String::from_utf8(t.to_vec()).map_err(|_| ErrorCode::IllegalByteSequence.into_err())
+        Ok(self.desc(&self_)?.readlink_at_string(&path)?)
     }
 
     /// `remove-directory-at(path)`: removes an empty directory (needs `mutate-directory`).
@@ -560,17 +350,12 @@ impl types::HostDescriptor for WasiCtx {
         self_: Resource<Descriptor>,
         other: Resource<Descriptor>,
     ) -> wasmtime::Result<bool> {
-        let (a, b) = (self.desc(&self_)?, self.desc(&other)?);
-        Ok(match (rustix::fs::fstat(a.as_fd()), rustix::fs::fstat(b.as_fd())) {
-            (Ok(x), Ok(y)) => x.st_dev == y.st_dev && x.st_ino == y.st_ino,
-            _ => false,
-        })
+        Ok(self.desc(&self_)?.is_same_object(self.desc(&other)?))
     }
 
     /// `metadata-hash`: a 128-bit hash of the file's identity (device, inode).
     fn metadata_hash(&mut self, self_: Resource<Descriptor>) -> FResult<MetadataHashValue> {
-        let d = self.desc(&self_)?;
-        Ok(metadata_hash(&retry(|| rustix::fs::fstat(d.as_fd()))?))
+        Ok(metadata_hash(&self.desc(&self_)?.stat()?))
     }
 
     /// `metadata-hash-at(flags, path)`: as `metadata-hash`, of `path` beneath the directory.
@@ -617,10 +402,7 @@ impl types::Host for WasiCtx {
 
     /// The WIT `error-code` of an [`FsError`], or its trap.
     fn convert_error_code(&mut self, err: FsError) -> wasmtime::Result<ErrorCode> {
-        match err {
-            FsError::Code(c) => Ok(c),
-            FsError::Trap(e) => Err(e),
-        }
+        err.into_code()
     }
 }
 
@@ -629,17 +411,7 @@ impl preopens::Host for WasiCtx {
     /// call gives new descriptors on duplicates (`dup`) of the preopens' host fds, with the
     /// same permissions.
     fn get_directories(&mut self) -> wasmtime::Result<Vec<(Resource<Descriptor>, String)>> {
-        let mut found = Vec::new();
-        for p in self.preopens() {
-            let d = &p.dir;
-            let dup = d.fd.try_clone().map_err(|e| wasmtime::Error::msg(format!("dup: {e}")))?;
-            found.push((Descriptor::dir(dup, d.dir_perms, d.file_perms), p.guest_path.clone()));
-        }
-        let mut out = Vec::with_capacity(found.len());
-        for (d, name) in found {
-            out.push((self.push(d)?, name));
-        }
-        Ok(out)
+        self.push_preopens()
     }
 }
 
@@ -792,5 +564,20 @@ mod tests {
         };
         assert_eq!(h("/"), h("/"));
         assert_ne!(h("/"), h("/proc"));
+    }
+
+    #[test]
+    fn flags_and_advice_follow_wit_order() {
+        use host::{DescFlags, OpenFlags as O};
+        for (i, f) in DESCRIPTOR_FLAGS.iter().enumerate() {
+            assert_eq!(f.as_array()[0], 1 << i);
+        }
+        let f = DescriptorFlags::READ | DescriptorFlags::MUTATE_DIRECTORY;
+        assert_eq!(f.as_array()[0], DescFlags::READ.0 | DescFlags::MUTATE_DIRECTORY.0);
+        assert_eq!(host::flags_of(f.as_array()[0], DescriptorFlags::empty(), &DESCRIPTOR_FLAGS), f);
+        assert_eq!(OpenFlags::TRUNCATE.as_array()[0], O::TRUNCATE.0);
+        assert_eq!(OpenFlags::CREATE.as_array()[0], O::CREATE.0);
+        assert_eq!(host::ADVICE[Advice::NoReuse as usize], rustix::fs::Advice::NoReuse);
+        assert_eq!(host::ADVICE[Advice::Normal as usize], rustix::fs::Advice::Normal);
     }
 }

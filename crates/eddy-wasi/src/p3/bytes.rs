@@ -44,12 +44,12 @@ use crate::filesystem::ops::append_at_end;
 use crate::stdio::Stdio;
 use crate::sys::retry;
 
-/// The `future<result<_, error-code>>` that tells how a stream ended.
-pub(crate) type ResultFuture<E> = FutureReader<Result<(), E>>;
-
 /// Bytes one read fetches when the reader is the host rather than a guest (a guest's read is
 /// the size of its buffer).
 pub const HOST_READ_CHUNK: usize = 64 << 10;
+
+/// The future of how a stream ended (`future<result<_, error-code>>`), for error-code `E`.
+pub(crate) type Done<E> = FutureReader<Result<(), E>>;
 
 /// The sending side of a stream's `future<result<_, error-code>>`: sent once, with the error
 /// that ended the stream; dropped unsent (the stream ended normally), the future resolves
@@ -69,7 +69,7 @@ where
     pub(crate) fn new(
         store: impl AsContextMut,
         to_code: fn(Errno) -> E,
-    ) -> wasmtime::Result<(Outcome<E>, ResultFuture<E>)> {
+    ) -> wasmtime::Result<(Outcome<E>, Done<E>)> {
         let (tx, rx) = oneshot::channel();
         let future = FutureReader::new(store, async move {
             Ok::<_, wasmtime::Error>(match rx.await {
@@ -257,6 +257,9 @@ pub(crate) enum WriteTo {
     At { fd: OwnedFd, offset: u64 },
     /// A file, at its end (`pwritev2(RWF_APPEND)`).
     Append(OwnedFd),
+    /// A file without offsets (a FIFO or device opened by path), with blocking `write(2)`s,
+    /// as stdio's.
+    Sequential(OwnedFd),
 }
 
 /// The host's reading end of a `stream<u8>` the guest writes: see the module docs.
@@ -344,6 +347,7 @@ impl<D: 'static, E: Send + 'static> StreamConsumer<D> for WriteStream<E> {
                     *offset += n as u64;
                 }),
             WriteTo::Append(fd) => append_at_end(fd.as_fd(), buf),
+            WriteTo::Sequential(fd) => retry(|| rustix::io::write(fd.as_fd(), buf)),
         };
         match r {
             Ok(n) => {

@@ -12,7 +12,7 @@ use wasmtime::component::{Access, Resource, StreamReader};
 
 use super::bindings::wasi::cli;
 use super::bindings::wasi::cli::types::ErrorCode;
-use super::bytes::{Outcome, ReadStream, ResultFuture, WriteStream, WriteTo};
+use super::bytes::{Done, Outcome, ReadStream, WriteStream, WriteTo};
 use super::{TerminalInput, TerminalOutput, WasiP3};
 use crate::ctx::WasiCtx;
 use crate::errno::Errno;
@@ -40,7 +40,7 @@ impl cli::stderr::Host for WasiCtx {}
 /// the fd cannot be duplicated (the process is out of fds).
 fn stdin_stream<T>(
     mut store: Access<'_, T, WasiP3>,
-) -> wasmtime::Result<(StreamReader<u8>, ResultFuture<ErrorCode>)> {
+) -> wasmtime::Result<(StreamReader<u8>, Done<ErrorCode>)> {
     let stdin = store.get().stdio_shared(StdioKind::Stdin);
     let fd = rustix::io::fcntl_dupfd_cloexec(stdin.fd.as_fd(), 0)
         .map_err(|e| wasmtime::Error::msg(format!("duplicating stdin: {e}")))?;
@@ -54,7 +54,7 @@ fn write_stdio<T>(
     mut store: Access<'_, T, WasiP3>,
     kind: StdioKind,
     data: StreamReader<u8>,
-) -> wasmtime::Result<ResultFuture<ErrorCode>> {
+) -> wasmtime::Result<Done<ErrorCode>> {
     let stdio = store.get().stdio_shared(kind);
     let (outcome, future) = Outcome::new(&mut store, error_code)?;
     data.pipe(&mut store, WriteStream::new(WriteTo::Stdio(stdio), outcome))?;
@@ -65,7 +65,7 @@ impl<T> cli::stdin::HostWithStore<T> for WasiP3 {
     /// `read-via-stream`: a stream of stdin's bytes and a future of how it ended.
     fn read_via_stream(
         store: Access<'_, T, Self>,
-    ) -> wasmtime::Result<(StreamReader<u8>, ResultFuture<ErrorCode>)> {
+    ) -> wasmtime::Result<(StreamReader<u8>, Done<ErrorCode>)> {
         stdin_stream(store)
     }
 }
@@ -75,7 +75,7 @@ impl<T> cli::stdout::HostWithStore<T> for WasiP3 {
     fn write_via_stream(
         store: Access<'_, T, Self>,
         data: StreamReader<u8>,
-    ) -> wasmtime::Result<ResultFuture<ErrorCode>> {
+    ) -> wasmtime::Result<Done<ErrorCode>> {
         write_stdio(store, StdioKind::Stdout, data)
     }
 }
@@ -85,7 +85,7 @@ impl<T> cli::stderr::HostWithStore<T> for WasiP3 {
     fn write_via_stream(
         store: Access<'_, T, Self>,
         data: StreamReader<u8>,
-    ) -> wasmtime::Result<ResultFuture<ErrorCode>> {
+    ) -> wasmtime::Result<Done<ErrorCode>> {
         write_stdio(store, StdioKind::Stderr, data)
     }
 }
