@@ -126,3 +126,53 @@ fn dropped_streams_release_their_host_side_at_once() {
     );
     assert_run(&out, &expected, "", 0);
 }
+
+/// What p3_rs_fs prints on a writable `/data` (the same as the wasmtime 49 CLI prints).
+const FS_STEPS: &str = "preopen /data ok
+open-at out.txt create ok
+write-via-stream 1048576 bytes in 16 chunks ok
+read back 1048576 bytes ok
+append-via-stream ok
+stat size 1048581 type regular-file
+create-directory-at sub ok
+rename-at out.txt moved.txt ok, old name: no-entry
+symlink-at link.txt -> moved.txt ok
+symlink-at absolute target: not-permitted
+read-directory: link.txt moved.txt sub
+metadata-hash same file equal: true, other file differs: true
+is-same-object same: true, other: false
+open-at ../escape: not-permitted
+open-at missing.txt: no-entry
+unlink-file-at, remove-directory-at ok; read-directory: moved.txt
+";
+
+#[test]
+fn filesystem_streams_and_descriptor_methods() {
+    let data = temp_dir();
+    let prog = guest("p3_rs_fs");
+    let out = run(eddy_run(&["--dir", &dir_arg(data.path(), "/data"), &prog]), b"");
+    assert_run(&out, FS_STEPS, "", 0);
+    // It leaves exactly moved.txt: 1 MiB of its pattern and the 5 appended bytes.
+    let left: Vec<String> = std::fs::read_dir(data.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(left, ["moved.txt"]);
+    assert_eq!(std::fs::metadata(data.path().join("moved.txt")).unwrap().len(), 1_048_581);
+    // A second run in the same directory gives the same answers.
+    let out = run(eddy_run(&["--dir", &dir_arg(data.path(), "/data"), &prog]), b"");
+    assert_run(&out, FS_STEPS, "", 0);
+}
+
+#[test]
+fn filesystem_without_the_preopen_or_read_only() {
+    let prog = guest("p3_rs_fs");
+    let out = run(eddy_run(&[&prog]), b"");
+    assert_run(&out, "FAILED: no preopen /data\n", "", 1);
+    // Read-only: the first write (open-at with create) is refused.
+    let data = temp_dir();
+    let ro = format!("{}:ro", dir_arg(data.path(), "/data"));
+    let out = run(eddy_run(&["--dir", &ro, &prog]), b"");
+    assert_run(&out, "preopen /data ok\nFAILED: open-at out.txt: not-permitted\n", "", 1);
+    assert!(std::fs::read_dir(data.path()).unwrap().next().is_none(), "nothing written");
+}
