@@ -3,9 +3,9 @@
 //! grants here; each view keeps its own state (the preview1 fd table, the component resource
 //! table) beside it, pointing at these objects.
 
-use wasmtime::component::{Resource, ResourceTable, ResourceTableError};
 use std::path::Path;
 use std::sync::Arc;
+use wasmtime::component::{Resource, ResourceTable, ResourceTableError};
 
 use crate::filesystem::{Descriptor, DirPerms, FilePerms};
 use crate::readiness::Poller;

@@ -1,8 +1,8 @@
 //! wasi:random — secure random bytes from the host's `getrandom(2)`, and a fast insecure
 //! generator for `wasi:random/insecure`.
 
-use crate::errno::{Errno, Result};
 use crate::ctx::WasiCtx;
+use crate::errno::{Errno, Result};
 
 /// Fills `buf` with cryptographically secure random bytes (`getrandom(2)`, blocking until the
 /// kernel's pool is initialised). Errors: the OS error mapped to an errno (never expected).
@@ -53,26 +53,6 @@ impl Insecure {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn insecure_fills_every_length_and_keeps_its_seed() {
-        let mut g = Insecure::new().unwrap();
-        let seed = g.seed;
-        for len in [0, 1, 7, 8, 9, 100] {
-            let mut b = vec![0u8; len];
-            g.fill(&mut b);
-            if len >= 8 {
-                assert!(b.iter().any(|&x| x != 0), "len {len} left zero");
-            }
-        }
-        assert_ne!(g.next_u64(), g.next_u64());
-        assert_eq!(g.seed, seed);
-    }
-}
-
 impl WasiCtx {
     /// A zeroed buffer of `len` bytes. Errors (a trap): `len` is over the limit.
     pub(crate) fn random_buf(&self, len: u64) -> wasmtime::Result<Vec<u8>> {
@@ -93,5 +73,25 @@ impl WasiCtx {
             self.insecure = Some(g);
         }
         Ok(self.insecure.as_mut().expect("just set"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insecure_fills_every_length_and_keeps_its_seed() {
+        let mut g = Insecure::new().unwrap();
+        let seed = g.seed;
+        for len in [0, 1, 7, 8, 9, 100] {
+            let mut b = vec![0u8; len];
+            g.fill(&mut b);
+            if len >= 8 {
+                assert!(b.iter().any(|&x| x != 0), "len {len} left zero");
+            }
+        }
+        assert_ne!(g.next_u64(), g.next_u64());
+        assert_eq!(g.seed, seed);
     }
 }

@@ -92,9 +92,8 @@ fn run_func(
         .and_then(|iface| instance.get_export_index(&mut *store, Some(&iface), "run"))
         .and_then(|f| instance.get_func(&mut *store, f))
         .ok_or_else(|| Error::Usage(format!("`{run_name}` exports no function `run`")))?;
-    func.typed::<(), (Result<(), ()>,)>(&*store).map_err(|e| {
-        Error::Usage(format!("`{run_name}.run` has the wrong type: {}", one_line(&e)))
-    })
+    func.typed::<(), (Result<(), ()>,)>(&*store)
+        .map_err(|e| Error::Usage(format!("`{run_name}.run` has the wrong type: {}", one_line(&e))))
 }
 
 /// Runs a WASI 0.3 command: instantiates on the event loop and calls the async `run` of

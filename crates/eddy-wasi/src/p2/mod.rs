@@ -56,32 +56,32 @@ pub struct TerminalOutput;
 #[allow(missing_docs, missing_debug_implementations, clippy::all)]
 pub mod bindings {
     mod generated {
-    wasmtime::component::bindgen!({
-        path: "../../wit",
-        world: "eddy:host/command",
-        imports: { default: trappable | tracing },
-        with: {
-            "wasi:io/poll.pollable": crate::p2::Pollable,
-            "wasi:io/streams.input-stream": crate::p2::InputStream,
-            "wasi:io/streams.output-stream": crate::p2::OutputStream,
-            "wasi:io/error.error": crate::p2::IoError,
-            "wasi:filesystem/types.descriptor": crate::p2::Descriptor,
-            "wasi:filesystem/types.directory-entry-stream": crate::p2::DirectoryEntryStream,
-            "wasi:cli/terminal-input.terminal-input": crate::p2::TerminalInput,
-            "wasi:cli/terminal-output.terminal-output": crate::p2::TerminalOutput,
-            "wasi:sockets/network.network": crate::p2::Network,
-            "wasi:sockets/tcp.tcp-socket": crate::p2::TcpSocket,
-            "wasi:sockets/udp.udp-socket": crate::p2::UdpSocket,
-            "wasi:sockets/udp.incoming-datagram-stream": crate::p2::IncomingDatagramStream,
-            "wasi:sockets/udp.outgoing-datagram-stream": crate::p2::OutgoingDatagramStream,
-            "wasi:sockets/ip-name-lookup.resolve-address-stream": crate::p2::ResolveAddressStream,
-        },
-        trappable_error_type: {
-            "wasi:io/streams.stream-error" => crate::p2::StreamError,
-            "wasi:filesystem/types.error-code" => crate::p2::FsError,
-            "wasi:sockets/network.error-code" => crate::p2::SocketError,
-        },
-    });
+        wasmtime::component::bindgen!({
+            path: "../../wit",
+            world: "eddy:host/command",
+            imports: { default: trappable | tracing },
+            with: {
+                "wasi:io/poll.pollable": crate::p2::Pollable,
+                "wasi:io/streams.input-stream": crate::p2::InputStream,
+                "wasi:io/streams.output-stream": crate::p2::OutputStream,
+                "wasi:io/error.error": crate::p2::IoError,
+                "wasi:filesystem/types.descriptor": crate::p2::Descriptor,
+                "wasi:filesystem/types.directory-entry-stream": crate::p2::DirectoryEntryStream,
+                "wasi:cli/terminal-input.terminal-input": crate::p2::TerminalInput,
+                "wasi:cli/terminal-output.terminal-output": crate::p2::TerminalOutput,
+                "wasi:sockets/network.network": crate::p2::Network,
+                "wasi:sockets/tcp.tcp-socket": crate::p2::TcpSocket,
+                "wasi:sockets/udp.udp-socket": crate::p2::UdpSocket,
+                "wasi:sockets/udp.incoming-datagram-stream": crate::p2::IncomingDatagramStream,
+                "wasi:sockets/udp.outgoing-datagram-stream": crate::p2::OutgoingDatagramStream,
+                "wasi:sockets/ip-name-lookup.resolve-address-stream": crate::p2::ResolveAddressStream,
+            },
+            trappable_error_type: {
+                "wasi:io/streams.stream-error" => crate::p2::StreamError,
+                "wasi:filesystem/types.error-code" => crate::p2::FsError,
+                "wasi:sockets/network.error-code" => crate::p2::SocketError,
+            },
+        });
     }
     pub use generated::*;
 

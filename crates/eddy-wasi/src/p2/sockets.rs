@@ -665,8 +665,8 @@ mod tests {
 
     use super::*;
     use crate::p2::bindings::wasi::io::poll::{Host as _, HostPollable};
-    use crate::p2::bindings::wasi::sockets::network::Ipv6SocketAddress;
     use crate::p2::bindings::wasi::io::streams::{HostInputStream, HostOutputStream};
+    use crate::p2::bindings::wasi::sockets::network::Ipv6SocketAddress;
     use crate::{AddrRange, NetworkPolicy};
     use instance_network::Host as _;
     use ip_name_lookup::{Host as _, HostResolveAddressStream};

@@ -12,7 +12,7 @@ use wasmtime::component::{Access, FutureReader, Resource, StreamReader};
 
 use super::bindings::wasi::cli;
 use super::bindings::wasi::cli::types::ErrorCode;
-use super::bytes::{Outcome, ReadStream, WriteStream, WriteTo};
+use super::bytes::{Outcome, OutcomeFuture, ReadStream, WriteStream, WriteTo};
 use super::{TerminalInput, TerminalOutput, WasiP3};
 use crate::ctx::WasiCtx;
 use crate::errno::Errno;
@@ -67,7 +67,7 @@ impl cli::stderr::Host for WasiCtx {}
 /// the fd cannot be duplicated (the process is out of fds).
 fn stdin_stream<T>(
     mut store: Access<'_, T, WasiP3>,
-) -> wasmtime::Result<(StreamReader<u8>, FutureReader<Result<(), ErrorCode>>)> {
+) -> wasmtime::Result<(StreamReader<u8>, OutcomeFuture<ErrorCode>)> {
     let stdin = store.get().stdio_shared(StdioKind::Stdin);
     let fd = rustix::io::fcntl_dupfd_cloexec(stdin.fd.as_fd(), 0)
         .map_err(|e| wasmtime::Error::msg(format!("duplicating stdin: {e}")))?;

@@ -42,12 +42,12 @@ pub use error::ErrorCode;
 pub use granted::{Socket, SocketKind};
 pub use lookup::resolve_addresses;
 pub use policy::{AddrRange, NetworkPolicy};
-pub(crate) use wit::wit_conversions;
 pub use tcp::{ShutdownKind, TcpSocket, TcpState};
 pub use udp::{
     IncomingDatagram, IncomingDatagramStream, OutgoingDatagram, OutgoingDatagramStream, SendError,
     UdpSocket, UdpState,
 };
+pub(crate) use wit::wit_conversions;
 
 /// An IP address family (the WIT `ip-address-family`), fixed when a socket is created.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -433,7 +433,10 @@ mod tests {
         // Creating needs no grant; binding does.
         let mut s = UdpSocket::create(AddressFamily::Ipv4).unwrap();
         let none = NetworkPolicy::default();
-        assert_eq!(s.start_bind(&none, "127.0.0.1:0".parse().unwrap()), Err(ErrorCode::AccessDenied));
+        assert_eq!(
+            s.start_bind(&none, "127.0.0.1:0".parse().unwrap()),
+            Err(ErrorCode::AccessDenied)
+        );
         let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         peer.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let peer_addr = peer.local_addr().unwrap();
