@@ -689,4 +689,36 @@ mod tests {
             assert_eq!(r, Err(ErrorCode::InvalidArgument));
         }
     }
+
+    #[test]
+    fn listen_binds_implicitly_under_the_policy_and_the_listener_accepts() {
+        // An unbound listener is bound to 0.0.0.0:0: a loopback-only grant does not cover it.
+        let lo = NetworkPolicy { allow_bind: vec![range("127.0.0.1:0")], ..Default::default() };
+        let mut s = TcpSocket::create(AddressFamily::Ipv4).unwrap();
+        assert_eq!(s.listen(&lo), Err(ErrorCode::AccessDenied));
+        assert_eq!(s.state(), TcpState::Unbound);
+        assert_eq!(s.listener().err(), Some(ErrorCode::InvalidState));
+        let any = NetworkPolicy { allow_bind: vec![range("0.0.0.0:0")], ..Default::default() };
+        s.listen(&any).unwrap();
+        assert!(s.is_listening());
+        assert_eq!(s.listen(&any), Err(ErrorCode::InvalidState));
+        let port = s.local_address().unwrap().port();
+        assert!(port != 0);
+        // A bound socket listens on its address.
+        let mut b = TcpSocket::create(AddressFamily::Ipv4).unwrap();
+        b.start_bind(&lo, sa("127.0.0.1:0")).unwrap();
+        b.finish_bind().unwrap();
+        b.listen(&NetworkPolicy::default()).unwrap();
+        let l = b.listener().unwrap();
+        assert_eq!(l.accept().err(), Some(ErrorCode::WouldBlock));
+        let client = std::net::TcpStream::connect(b.local_address().unwrap()).unwrap();
+        block(&b);
+        let a = l.accept().unwrap();
+        assert_eq!(a.state(), TcpState::Connected);
+        assert_eq!(a.remote_address().unwrap(), client.local_addr().unwrap());
+        shutdown_fd(a.fd().as_fd(), ShutdownKind::Send).unwrap();
+        let mut rest = Vec::new();
+        (&client).read_to_end(&mut rest).unwrap();
+        assert!(rest.is_empty());
+    }
 }

@@ -523,4 +523,49 @@ mod tests {
         }
         assert_eq!(s.local_address(), Err(ErrorCode::InvalidState));
     }
+
+    #[test]
+    fn connect_disconnect_and_implicit_binds() {
+        let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        peer.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let peer_addr = peer.local_addr().unwrap();
+        let p = NetworkPolicy {
+            allow_connect: vec![range(&peer_addr.to_string())],
+            ..NetworkPolicy::default()
+        };
+        // Associating binds implicitly (the peer only can answer): no bind grant needed.
+        let mut s = UdpSocket::create(AddressFamily::Ipv4).unwrap();
+        assert_eq!(s.disconnect(), Err(ErrorCode::InvalidState));
+        let other = SocketAddr::from(([127, 0, 0, 1], 9));
+        assert_eq!(s.connect(&p, other), Err(ErrorCode::AccessDenied));
+        assert_eq!(s.connect(&p, "0.0.0.0:9".parse().unwrap()), Err(ErrorCode::InvalidArgument));
+        s.connect(&p, peer_addr).unwrap();
+        assert_eq!((s.state(), s.remote_address()), (UdpState::Bound, Ok(peer_addr)));
+        let me = s.local_address().unwrap();
+        let dest = s.prepare_send(&p, None).unwrap();
+        assert_eq!(dest, None);
+        assert_eq!(s.prepare_send(&p, Some(other)), Err(ErrorCode::InvalidArgument));
+        assert!(send_datagram(s.fd().as_fd(), b"hi", dest).unwrap());
+        let mut buf = [0u8; 8];
+        let (n, from) = peer.recv_from(&mut buf).unwrap();
+        assert_eq!((&buf[..n], from), (&b"hi"[..], me));
+        peer.send_to(b"yo", me).unwrap();
+        let mut pfd = [rustix::event::PollFd::from_borrowed_fd(s.fd().as_fd(), PollFlags::IN)];
+        rustix::event::poll(&mut pfd, None).unwrap();
+        let mut got = [0u8; 8];
+        assert_eq!(receive_datagram(s.fd().as_fd(), &mut got), Ok(Some((2, peer_addr))));
+        assert_eq!(receive_datagram(s.fd().as_fd(), &mut got), Err(Errno::Again));
+        s.disconnect().unwrap();
+        assert_eq!(s.remote_address(), Err(ErrorCode::InvalidState));
+        assert_eq!(s.prepare_send(&p, None), Err(ErrorCode::InvalidArgument));
+        assert_eq!(s.prepare_send(&p, Some(peer_addr)), Ok(Some(peer_addr)));
+        // Sending unassociated from an unbound socket binds it to 0.0.0.0:0: a bind grant.
+        let mut u = UdpSocket::create(AddressFamily::Ipv4).unwrap();
+        assert_eq!(u.prepare_send(&p, Some(peer_addr)), Err(ErrorCode::AccessDenied));
+        assert_eq!(u.state(), UdpState::Unbound);
+        let p = NetworkPolicy { allow_bind: vec![range("0.0.0.0:0")], ..p };
+        assert_eq!(u.prepare_send(&p, Some(peer_addr)), Ok(Some(peer_addr)));
+        assert_eq!(u.state(), UdpState::Bound);
+        assert!(u.local_address().unwrap().port() != 0);
+    }
 }

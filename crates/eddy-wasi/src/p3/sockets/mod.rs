@@ -150,3 +150,127 @@ impl wit::Host for WasiCtx {
         }
     }
 }
+
+/// The glue's own tests (the synchronous methods; the state machines are tested in
+/// `crate::sockets`).
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    use super::*;
+    use crate::AddrRange;
+    use wit::{HostTcpSocket, HostUdpSocket, IpAddressFamily};
+
+    fn ctx(policy: NetworkPolicy) -> WasiCtx {
+        crate::WasiCtxBuilder::new().network(policy).build().unwrap()
+    }
+
+    fn b<T: 'static>(r: &Resource<T>) -> Resource<T> {
+        Resource::new_borrow(r.rep())
+    }
+
+    fn sa(s: &str) -> wit::IpSocketAddress {
+        from_std(s.parse().unwrap())
+    }
+
+    fn err<T: std::fmt::Debug>(r: SockResult<T>) -> ErrorCode {
+        match r {
+            Err(SocketError::Code(c)) => c,
+            other => panic!("expected an error code, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn codes_and_addresses_convert() {
+        for a in ["1.2.3.4:5", "[fe80::1%7]:80", "[::ffff:1.2.3.4]:0"] {
+            let a: SocketAddr = a.parse().unwrap();
+            assert_eq!(to_std(from_std(a)), a);
+            assert_eq!(to_ip(from_ip(a.ip())), a.ip());
+        }
+        assert!(matches!(wit_code(host::ErrorCode::ConnectionBroken), ErrorCode::ConnectionBroken));
+        assert!(matches!(wit_code(host::ErrorCode::ConcurrencyConflict), ErrorCode::InvalidState));
+        assert!(matches!(wit_code(host::ErrorCode::Unknown), ErrorCode::Other(None)));
+        assert!(matches!(stream_code(Errno::Connreset), ErrorCode::ConnectionReset));
+        assert!(matches!(stream_code(Errno::Pipe), ErrorCode::ConnectionBroken));
+    }
+
+    #[test]
+    fn without_a_reactor_create_is_an_error_not_a_panic() {
+        let mut c = ctx(NetworkPolicy::default());
+        assert!(matches!(
+            err(HostTcpSocket::create(&mut c, IpAddressFamily::Ipv4)),
+            ErrorCode::Other(_)
+        ));
+    }
+
+    #[tokio::test]
+    async fn tcp_create_and_options_need_no_grant_bind_does() {
+        let mut c = ctx(NetworkPolicy::default());
+        let s = HostTcpSocket::create(&mut c, IpAddressFamily::Ipv6).unwrap();
+        assert!(matches!(
+            HostTcpSocket::get_address_family(&mut c, b(&s)),
+            Ok(IpAddressFamily::Ipv6)
+        ));
+        c.set_keep_alive_enabled(b(&s), true).unwrap();
+        assert!(c.get_keep_alive_enabled(b(&s)).unwrap());
+        c.set_keep_alive_idle_time(b(&s), 1_500_000_000).unwrap();
+        assert_eq!(c.get_keep_alive_idle_time(b(&s)).unwrap(), 2_000_000_000);
+        c.set_hop_limit(b(&s), 9).unwrap();
+        assert_eq!(c.get_hop_limit(b(&s)).unwrap(), 9);
+        assert!(matches!(err(c.set_listen_backlog_size(b(&s), 0)), ErrorCode::InvalidArgument));
+        assert!(matches!(
+            err(HostTcpSocket::get_local_address(&mut c, b(&s))),
+            ErrorCode::InvalidState
+        ));
+        assert!(matches!(
+            err(HostTcpSocket::bind(&mut c, b(&s), sa("[::1]:0"))),
+            ErrorCode::AccessDenied
+        ));
+        assert!(!c.get_is_listening(b(&s)).unwrap());
+        HostTcpSocket::drop(&mut c, s).unwrap();
+
+        let grant: AddrRange = "127.0.0.1:0".parse().unwrap();
+        let mut c = ctx(NetworkPolicy { allow_bind: vec![grant], ..NetworkPolicy::default() });
+        let s = HostTcpSocket::create(&mut c, IpAddressFamily::Ipv4).unwrap();
+        assert!(matches!(
+            err(HostTcpSocket::bind(&mut c, b(&s), sa("[::1]:0"))),
+            ErrorCode::InvalidArgument
+        ));
+        HostTcpSocket::bind(&mut c, b(&s), sa("127.0.0.1:0")).unwrap();
+        let at = to_std(HostTcpSocket::get_local_address(&mut c, b(&s)).unwrap());
+        assert!(at.ip().is_loopback() && at.port() != 0);
+        assert!(matches!(
+            err(HostTcpSocket::bind(&mut c, b(&s), sa("127.0.0.1:0"))),
+            ErrorCode::InvalidState
+        ));
+    }
+
+    #[tokio::test]
+    async fn udp_bind_connect_disconnect_under_the_policy() {
+        let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let peer_addr = peer.local_addr().unwrap();
+        let mut c = ctx(NetworkPolicy {
+            allow_connect: vec![peer_addr.to_string().parse().unwrap()],
+            ..NetworkPolicy::default()
+        });
+        let s = HostUdpSocket::create(&mut c, IpAddressFamily::Ipv4).unwrap();
+        c.set_unicast_hop_limit(b(&s), 3).unwrap();
+        assert_eq!(c.get_unicast_hop_limit(b(&s)).unwrap(), 3);
+        assert!(matches!(
+            err(HostUdpSocket::bind(&mut c, b(&s), sa("127.0.0.1:0"))),
+            ErrorCode::AccessDenied
+        ));
+        assert!(matches!(err(c.disconnect(b(&s))), ErrorCode::InvalidState));
+        assert!(matches!(err(c.connect(b(&s), sa("127.0.0.1:9"))), ErrorCode::AccessDenied));
+        assert!(matches!(err(c.connect(b(&s), sa("127.0.0.1:0"))), ErrorCode::InvalidArgument));
+        c.connect(b(&s), from_std(peer_addr)).unwrap();
+        assert_eq!(to_std(HostUdpSocket::get_remote_address(&mut c, b(&s)).unwrap()), peer_addr);
+        assert!(HostUdpSocket::get_local_address(&mut c, b(&s)).is_ok());
+        c.disconnect(b(&s)).unwrap();
+        assert!(matches!(
+            err(HostUdpSocket::get_remote_address(&mut c, b(&s))),
+            ErrorCode::InvalidState
+        ));
+        HostUdpSocket::drop(&mut c, s).unwrap();
+    }
+}

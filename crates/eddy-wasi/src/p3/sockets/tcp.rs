@@ -371,3 +371,124 @@ impl wit::HostTcpSocket for WasiCtx {
         self.delete(rep).map(|_| ())
     }
 }
+
+/// End to end on loopback, inside the engine's concurrent loop as a guest's calls would run:
+/// listen, connect, accept through the stream, send and receive through byte streams.
+#[cfg(test)]
+mod tests {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use tokio::sync::mpsc;
+    use wasmtime::component::{Accessor, Source, StreamConsumer, StreamReader, StreamResult};
+    use wasmtime::StoreContextMut;
+
+    use super::super::super::WasiP3;
+    use super::super::wit::{HostTcpSocket, HostTcpSocketWithStore as Tcp, IpAddressFamily};
+    use super::super::{from_std, TcpSocket};
+    use crate::ctx::WasiCtx;
+    use crate::NetworkPolicy;
+
+    /// A host consumer of a stream: sends every item on a channel (closed when dropped).
+    struct Collect<T>(mpsc::UnboundedSender<T>);
+
+    impl<D, T: wasmtime::component::Lift + Send + Sync + 'static> StreamConsumer<D> for Collect<T> {
+        type Item = T;
+
+        fn poll_consume(
+            self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+            store: StoreContextMut<D>,
+            mut src: Source<'_, T>,
+            _finish: bool,
+        ) -> Poll<wasmtime::Result<StreamResult>> {
+            let mut got = Vec::with_capacity(64);
+            src.read(store, &mut got)?;
+            for x in got {
+                let _ = self.0.send(x);
+            }
+            Poll::Ready(Ok(StreamResult::Completed))
+        }
+    }
+
+    fn b<T: 'static>(r: &wasmtime::component::Resource<T>) -> wasmtime::component::Resource<T> {
+        wasmtime::component::Resource::new_borrow(r.rep())
+    }
+
+    #[tokio::test]
+    async fn loopback_echo_through_the_streams() {
+        let mut config = wasmtime::Config::new();
+        config.wasm_component_model_async(true);
+        let engine = wasmtime::Engine::new(&config).unwrap();
+        let policy = NetworkPolicy {
+            allow_bind: vec!["127.0.0.1:0".parse().unwrap()],
+            allow_connect: vec!["127.0.0.1:1-65535".parse().unwrap()],
+            ..NetworkPolicy::default()
+        };
+        let ctx = crate::WasiCtxBuilder::new().network(policy).build().unwrap();
+        let mut store = wasmtime::Store::new(&engine, ctx);
+        let run = store.run_concurrent(async |acc| {
+            let a: Accessor<WasiCtx, WasiP3> = acc.with_getter(|c: &mut WasiCtx| c);
+            let v4 = IpAddressFamily::Ipv4;
+            let server = a.with(|mut x| HostTcpSocket::create(x.get(), v4)).unwrap();
+            let any = from_std("127.0.0.1:0".parse().unwrap());
+            a.with(|mut x| HostTcpSocket::bind(x.get(), b(&server), any)).unwrap();
+            let addr =
+                a.with(|mut x| HostTcpSocket::get_local_address(x.get(), b(&server))).ok().unwrap();
+            let conns = a.with(|x| WasiP3::listen(x, b(&server))).ok().unwrap();
+            let (tx, mut accepted) = mpsc::unbounded_channel();
+            a.with(|mut x| {
+                conns.pipe(&mut x, Collect::<wasmtime::component::Resource<TcpSocket>>(tx))
+            })
+            .unwrap();
+
+            let client = a.with(|mut x| HostTcpSocket::create(x.get(), v4)).unwrap();
+            WasiP3::connect(&a, b(&client), addr).await.ok().unwrap();
+            assert!(WasiP3::connect(&a, b(&client), addr).await.is_err());
+            let conn = accepted.recv().await.expect("an accepted connection");
+
+            // Client -> server: "ping", then the end of the send stream (FIN).
+            let data = a.with(|mut x| StreamReader::new(&mut x, b"ping".to_vec())).unwrap();
+            let _sent = a.with(|x| <WasiP3 as Tcp<WasiCtx>>::send(x, b(&client), data)).unwrap();
+            let (rx, _done) = a.with(|x| <WasiP3 as Tcp<WasiCtx>>::receive(x, b(&conn))).unwrap();
+            let (tx, mut bytes) = mpsc::unbounded_channel();
+            a.with(|mut x| rx.pipe(&mut x, Collect::<u8>(tx))).unwrap();
+            let mut got = Vec::new();
+            while let Some(byte) = bytes.recv().await {
+                got.push(byte);
+            }
+            assert_eq!(got, b"ping", "everything, then the end of stream");
+
+            // A second receive is refused.
+            let (again, _f) = a.with(|x| <WasiP3 as Tcp<WasiCtx>>::receive(x, b(&conn))).unwrap();
+            let (tx, mut none) = mpsc::unbounded_channel();
+            a.with(|mut x| again.pipe(&mut x, Collect::<u8>(tx))).unwrap();
+            assert_eq!(none.recv().await, None);
+
+            // UDP: a datagram each way, awaited on readiness.
+            use super::super::super::bindings::wasi::sockets::ip_name_lookup::HostWithStore as _;
+            use super::super::wit::{HostUdpSocket, HostUdpSocketWithStore as Udp};
+            let u = a.with(|mut x| HostUdpSocket::create(x.get(), v4)).unwrap();
+            a.with(|mut x| HostUdpSocket::bind(x.get(), b(&u), any)).unwrap();
+            let me = super::super::to_std(
+                a.with(|mut x| HostUdpSocket::get_local_address(x.get(), b(&u))).ok().unwrap(),
+            );
+            let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            let to = Some(from_std(peer.local_addr().unwrap()));
+            <WasiP3 as Udp<WasiCtx>>::send(&a, b(&u), b"dgram".to_vec(), to).await.ok().unwrap();
+            let mut buf = [0u8; 16];
+            let (n, from) = peer.recv_from(&mut buf).unwrap();
+            assert_eq!((&buf[..n], from), (&b"dgram"[..], me));
+            peer.send_to(b"back", me).unwrap();
+            let (data, _) = <WasiP3 as Udp<WasiCtx>>::receive(&a, b(&u)).await.ok().unwrap();
+            assert_eq!(data, b"back");
+            // Name lookup is not granted here.
+            let r = WasiP3::resolve_addresses(&a, "localhost".into()).await.unwrap();
+            assert!(r.is_err());
+        });
+        tokio::time::timeout(std::time::Duration::from_secs(20), run)
+            .await
+            .expect("the echo finishes")
+            .unwrap();
+    }
+}
