@@ -59,6 +59,15 @@ pub enum AddressFamily {
 }
 
 impl AddressFamily {
+    /// The unspecified address of this family (`0.0.0.0` / `::`) with `port`: what an
+    /// implicit bind binds.
+    pub fn unspecified(self, port: u16) -> SocketAddr {
+        match self {
+            AddressFamily::Ipv4 => SocketAddr::from((std::net::Ipv4Addr::UNSPECIFIED, port)),
+            AddressFamily::Ipv6 => SocketAddr::from((std::net::Ipv6Addr::UNSPECIFIED, port)),
+        }
+    }
+
     /// The family of a socket address.
     pub fn of(a: &SocketAddr) -> AddressFamily {
         if a.is_ipv4() {

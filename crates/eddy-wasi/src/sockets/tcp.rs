@@ -261,11 +261,7 @@ impl TcpSocket {
     pub fn listen(&mut self, policy: &NetworkPolicy) -> Result<(), ErrorCode> {
         match self.state {
             TcpState::Unbound => {
-                let any: IpAddr = match self.family {
-                    AddressFamily::Ipv4 => std::net::Ipv4Addr::UNSPECIFIED.into(),
-                    AddressFamily::Ipv6 => std::net::Ipv6Addr::UNSPECIFIED.into(),
-                };
-                self.start_bind(policy, SocketAddr::new(any, 0))?;
+                self.start_bind(policy, self.family.unspecified(0))?;
                 self.finish_bind()?;
             }
             TcpState::Bound => {}

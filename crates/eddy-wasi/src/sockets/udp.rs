@@ -226,11 +226,7 @@ impl UdpSocket {
     ) -> Result<Option<SocketAddr>, ErrorCode> {
         let dest = destination(self.family, self.remote, policy, to)?;
         if self.state == UdpState::Unbound {
-            let any: std::net::IpAddr = match self.family {
-                AddressFamily::Ipv4 => std::net::Ipv4Addr::UNSPECIFIED.into(),
-                AddressFamily::Ipv6 => std::net::Ipv6Addr::UNSPECIFIED.into(),
-            };
-            self.start_bind(policy, SocketAddr::new(any, 0))?;
+            self.start_bind(policy, self.family.unspecified(0))?;
             self.finish_bind()?;
         }
         Ok(dest)
