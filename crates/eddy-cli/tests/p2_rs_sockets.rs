@@ -120,17 +120,18 @@ fn name_lookup() {
 
 #[test]
 fn everything_denied_by_default() {
+    // Creating a socket reaches no network and needs no grant; bind and connect do.
     let out = sockets(&[], "denied");
     let expected = lines(&[
-        "create-tcp-socket(ipv4): access-denied",
-        "  tcp start-bind(127.0.0.1:0): no socket",
-        "  tcp start-connect(127.0.0.1:9): no socket",
-        "create-tcp-socket(ipv6): access-denied",
-        "  tcp start-bind([::1]:0): no socket",
-        "  tcp start-connect([::1]:9): no socket",
-        "create-udp-socket(ipv4): access-denied",
-        "  udp start-bind(127.0.0.1:0): no socket",
-        "create-udp-socket(ipv6): access-denied",
+        "create-tcp-socket(ipv4): ok",
+        "  tcp start-bind(127.0.0.1:0): access-denied",
+        "  tcp start-connect(127.0.0.1:9): access-denied",
+        "create-tcp-socket(ipv6): ok",
+        "  tcp start-bind([::1]:0): access-denied",
+        "  tcp start-connect([::1]:9): access-denied",
+        "create-udp-socket(ipv4): ok",
+        "  udp start-bind(127.0.0.1:0): access-denied",
+        "create-udp-socket(ipv6): ok",
         "resolve-addresses(localhost): access-denied",
         "done",
     ]);

@@ -84,7 +84,7 @@ fn tcp_denied_by_default_and_outside_the_allow_list() {
     let port = listener.local_addr().unwrap().port();
     listener.set_nonblocking(true).unwrap();
     let out = client(&[], port);
-    assert_run(&out, "create: access-denied\n", "", 1);
+    assert_run(&out, "connect: access-denied\n", "", 1);
     let other_port = format!("127.0.0.1:{}", port.wrapping_add(1).max(1));
     let out = client(&["--allow-connect", &other_port], port);
     assert_run(&out, "connect: access-denied\n", "", 1);
@@ -98,9 +98,9 @@ fn tcp_denied_by_default_and_outside_the_allow_list() {
     let bind = format!("127.0.0.1:{port}");
     let out = client(&["--allow-bind", &bind], port);
     assert_run(&out, "connect: access-denied\n", "", 1);
-    // TCP switched off: no socket at all.
+    // TCP switched off: the socket is made (no network reached), the connect is denied.
     let out = client(&["-S", "inherit-network", "-S", "tcp=n"], port);
-    assert_run(&out, "create: access-denied\n", "", 1);
+    assert_run(&out, "connect: access-denied\n", "", 1);
     assert!(listener.accept().is_err(), "nothing connected");
 }
 
@@ -147,7 +147,7 @@ fn tcp_server_bind_denied() {
     let server = s(&program("p2_tcp_server.wat")).to_string();
     let port_arg = port.to_string();
     let out = run(eddy_run(&[&server, &port_arg, "1"]), b"");
-    assert_run(&out, "create: access-denied\n", "", 1);
+    assert_run(&out, "bind: access-denied\n", "", 1);
     let elsewhere = format!("127.0.0.1:{}", port.wrapping_add(1).max(1));
     for flags in [vec!["--allow-bind", &elsewhere], vec!["--allow-connect", "127.0.0.1:1-65535"]] {
         let mut args = flags.clone();
@@ -174,41 +174,44 @@ fn sockets(tcp: &str, udp: &str) -> String {
 }
 
 #[test]
-fn grants_reach_socket_creation() {
+fn socket_creation_needs_no_grant() {
+    // Creating a socket reaches no network: it succeeds under every policy, protocols
+    // switched off included (their bind/connect/send are denied).
     let wat = program("p2_sockets_denied.wat");
-    let denied = "access-denied";
-    let cases: [(&[&str], &str, &str); 6] = [
-        (&[], denied, denied),
-        (&["-S", "inherit-network"], "ok", "ok"),
-        (&["-S", "inherit-network", "-S", "tcp=n"], denied, "ok"),
-        (&["-S", "inherit-network", "-S", "udp=n"], "ok", denied),
-        (&["-S", "inherit-network", "-S", "tcp=n", "-S", "udp=n"], denied, denied),
-        // Name lookup alone grants no socket.
-        (&["-S", "allow-ip-name-lookup"], denied, denied),
+    let cases: [&[&str]; 5] = [
+        &[],
+        &["-S", "inherit-network"],
+        &["-S", "inherit-network", "-S", "tcp=n"],
+        &["-S", "inherit-network", "-S", "udp=n"],
+        &["-S", "allow-ip-name-lookup"],
     ];
-    for (flags, tcp, udp) in cases {
+    for flags in cases {
         let mut args = flags.to_vec();
         args.push(s(&wat));
         let out = run(eddy_run(&args), b"");
-        assert_run(&out, &sockets(tcp, udp), "", 0);
+        assert_run(&out, &sockets("ok", "ok"), "", 0);
     }
 }
 
 #[test]
 fn network_flags_after_the_file_grant_nothing() {
-    // Written after FILE they are the guest's arguments: no socket may be created.
-    let wat = program("p2_sockets_denied.wat");
-    let denied = sockets("access-denied", "access-denied");
+    // Written after FILE they are the guest's arguments: no connection may be made.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let port_arg = port.to_string();
+    let wat = program("p2_tcp_client.wat");
     for flags in [
         &["-S", "inherit-network"][..],
         &["--allow-connect", "127.0.0.1:1-65535", "--allow-bind", "127.0.0.1:0-65535"],
         &["--", "-S", "inherit-network"],
     ] {
-        let mut args = vec![s(&wat)];
+        let mut args = vec![s(&wat), port_arg.as_str()];
         args.extend(flags);
         let out = run(eddy_run(&args), b"");
-        assert_run(&out, &denied, "", 0);
+        assert_run(&out, "connect: access-denied\n", "", 1);
     }
+    assert!(listener.accept().is_err(), "nothing connected");
 }
 
 #[test]
@@ -264,13 +267,13 @@ fn udp_denied_cases() {
     let port = free_port();
     let connect = format!("127.0.0.1:{port}");
     let out = udp_ping(&[], port);
-    assert_run(&out, "create: access-denied\n", "", 1);
+    assert_run(&out, "bind: access-denied\n", "", 1);
     let out = udp_ping(&["--allow-connect", &connect], port);
     assert_run(&out, "bind: access-denied\n", "", 1);
     let out = udp_ping(&["--allow-bind", "127.0.0.1:0"], port);
     assert_run(&out, "stream: access-denied\n", "", 1);
     let out = udp_ping(&["-S", "inherit-network", "-S", "udp=n"], port);
-    assert_run(&out, "create: access-denied\n", "", 1);
+    assert_run(&out, "bind: access-denied\n", "", 1);
 }
 
 #[test]

@@ -15,7 +15,7 @@
 //! - `ip-name-lookup`: resolved with the host resolver when allowed.
 #![allow(clippy::needless_pass_by_value)]
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::net::IpAddr;
 use std::ops::{Deref, DerefMut};
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
@@ -29,15 +29,13 @@ use super::io::streams::{InputStream, OutputStream};
 use crate::ctx::WasiCtx;
 use crate::p2::bindings::wasi::clocks::monotonic_clock::Duration;
 use crate::p2::bindings::wasi::sockets::network::ErrorCode;
-use crate::p2::bindings::wasi::sockets::network::{
-    IpAddress, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, Ipv6SocketAddress,
-};
+use crate::p2::bindings::wasi::sockets::network::{IpAddress, IpAddressFamily, IpSocketAddress};
 use crate::p2::bindings::wasi::sockets::tcp::ShutdownType;
 use crate::p2::bindings::wasi::sockets::udp::{IncomingDatagram, OutgoingDatagram};
 use crate::p2::bindings::wasi::sockets::{
     instance_network, ip_name_lookup, network, tcp, tcp_create_socket, udp, udp_create_socket,
 };
-use crate::sockets::{self as host, AddressFamily, NetworkPolicy, SendError, ShutdownKind};
+use crate::sockets::{self as host, NetworkPolicy, SendError, ShutdownKind};
 pub use crate::sockets::{
     IncomingDatagramStream, OutgoingDatagramStream, TcpState, UdpSocket, UdpState,
 };
@@ -129,7 +127,8 @@ fn wit_code(e: host::ErrorCode) -> ErrorCode {
         C::AddressInUse => ErrorCode::AddressInUse,
         C::RemoteUnreachable => ErrorCode::RemoteUnreachable,
         C::ConnectionRefused => ErrorCode::ConnectionRefused,
-        C::ConnectionReset => ErrorCode::ConnectionReset,
+        // 0.2 has no `connection-broken`: `EPIPE` is a reset there.
+        C::ConnectionReset | C::ConnectionBroken => ErrorCode::ConnectionReset,
         C::ConnectionAborted => ErrorCode::ConnectionAborted,
         C::DatagramTooLarge => ErrorCode::DatagramTooLarge,
         C::NameUnresolvable => ErrorCode::NameUnresolvable,
@@ -140,77 +139,8 @@ fn wit_code(e: host::ErrorCode) -> ErrorCode {
 
 type SockResult<T> = Result<T, SocketError>;
 
-/// The std form of a WIT socket address.
-pub(crate) fn to_std(a: IpSocketAddress) -> SocketAddr {
-    match a {
-        IpSocketAddress::Ipv4(a) => {
-            let (x, y, z, w) = a.address;
-            SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::new(x, y, z, w), a.port))
-        }
-        IpSocketAddress::Ipv6(a) => {
-            let (p, q, r, s, t, u, v, w) = a.address;
-            SocketAddr::V6(SocketAddrV6::new(
-                Ipv6Addr::new(p, q, r, s, t, u, v, w),
-                a.port,
-                a.flow_info,
-                a.scope_id,
-            ))
-        }
-    }
-}
-
-/// The WIT form of a std socket address.
-pub(crate) fn from_std(a: SocketAddr) -> IpSocketAddress {
-    match a {
-        SocketAddr::V4(a) => {
-            let [x, y, z, w] = a.ip().octets();
-            IpSocketAddress::Ipv4(Ipv4SocketAddress { port: a.port(), address: (x, y, z, w) })
-        }
-        SocketAddr::V6(a) => {
-            let [p, q, r, s, t, u, v, w] = a.ip().segments();
-            IpSocketAddress::Ipv6(Ipv6SocketAddress {
-                port: a.port(),
-                flow_info: a.flowinfo(),
-                address: (p, q, r, s, t, u, v, w),
-                scope_id: a.scope_id(),
-            })
-        }
-    }
-}
-
-/// The WIT form of a std IP address.
-fn from_ip(ip: IpAddr) -> IpAddress {
-    match from_std(SocketAddr::new(ip, 0)) {
-        IpSocketAddress::Ipv4(a) => IpAddress::Ipv4(a.address),
-        IpSocketAddress::Ipv6(a) => IpAddress::Ipv6(a.address),
-    }
-}
-
-/// The core form of a WIT address family.
-fn to_family(f: IpAddressFamily) -> AddressFamily {
-    match f {
-        IpAddressFamily::Ipv4 => AddressFamily::Ipv4,
-        IpAddressFamily::Ipv6 => AddressFamily::Ipv6,
-    }
-}
-
-/// The WIT form of a core address family.
-fn from_family(f: AddressFamily) -> IpAddressFamily {
-    match f {
-        AddressFamily::Ipv4 => IpAddressFamily::Ipv4,
-        AddressFamily::Ipv6 => IpAddressFamily::Ipv6,
-    }
-}
-
-/// A WIT duration (ns) as a std one.
-fn to_duration(ns: Duration) -> std::time::Duration {
-    std::time::Duration::from_nanos(ns)
-}
-
-/// A std duration as a WIT one (ns, saturating).
-fn from_duration(d: std::time::Duration) -> Duration {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-}
+use crate::p2::bindings::wasi::sockets::network as wit;
+crate::sockets::wit_conversions!(wit);
 
 impl network::HostNetwork for WasiCtx {
     /// Drops a `network`.
@@ -391,7 +321,7 @@ impl tcp::HostTcpSocket for WasiCtx {
 
     /// `keep-alive-idle-time` (`TCP_KEEPIDLE`), in ns.
     fn keep_alive_idle_time(&mut self, self_: Resource<TcpSocket>) -> SockResult<Duration> {
-        Ok(from_duration(self.tcp(&self_)?.keep_alive_idle_time()?))
+        Ok(host::ns_of_duration(self.tcp(&self_)?.keep_alive_idle_time()?))
     }
 
     /// `set-keep-alive-idle-time`: 0 is `invalid-argument`; rounded up to whole seconds.
@@ -400,12 +330,12 @@ impl tcp::HostTcpSocket for WasiCtx {
         self_: Resource<TcpSocket>,
         value: Duration,
     ) -> SockResult<()> {
-        Ok(self.tcp(&self_)?.set_keep_alive_idle_time(to_duration(value))?)
+        Ok(self.tcp(&self_)?.set_keep_alive_idle_time(host::duration_from_ns(value))?)
     }
 
     /// `keep-alive-interval` (`TCP_KEEPINTVL`), in ns.
     fn keep_alive_interval(&mut self, self_: Resource<TcpSocket>) -> SockResult<Duration> {
-        Ok(from_duration(self.tcp(&self_)?.keep_alive_interval()?))
+        Ok(host::ns_of_duration(self.tcp(&self_)?.keep_alive_interval()?))
     }
 
     /// `set-keep-alive-interval`: 0 is `invalid-argument`; rounded up to whole seconds.
@@ -414,7 +344,7 @@ impl tcp::HostTcpSocket for WasiCtx {
         self_: Resource<TcpSocket>,
         value: Duration,
     ) -> SockResult<()> {
-        Ok(self.tcp(&self_)?.set_keep_alive_interval(to_duration(value))?)
+        Ok(self.tcp(&self_)?.set_keep_alive_interval(host::duration_from_ns(value))?)
     }
 
     /// `keep-alive-count` (`TCP_KEEPCNT`).
@@ -503,7 +433,7 @@ impl tcp_create_socket::Host for WasiCtx {
         &mut self,
         address_family: IpAddressFamily,
     ) -> SockResult<Resource<TcpSocket>> {
-        let sock = host::TcpSocket::create(&self.network, to_family(address_family))?;
+        let sock = host::TcpSocket::create(to_family(address_family))?;
         Ok(self.push(TcpSocket::from(sock))?)
     }
 }
@@ -681,7 +611,7 @@ impl udp_create_socket::Host for WasiCtx {
         &mut self,
         address_family: IpAddressFamily,
     ) -> SockResult<Resource<UdpSocket>> {
-        let sock = UdpSocket::create(&self.network, to_family(address_family))?;
+        let sock = UdpSocket::create(to_family(address_family))?;
         Ok(self.push(sock)?)
     }
 }
@@ -731,9 +661,12 @@ mod tests {
     use std::io::{Read, Write};
     use std::net::TcpListener;
 
+    use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6};
+
     use super::*;
     use crate::p2::bindings::wasi::io::poll::{Host as _, HostPollable};
     use crate::p2::bindings::wasi::io::streams::{HostInputStream, HostOutputStream};
+    use crate::p2::bindings::wasi::sockets::network::Ipv6SocketAddress;
     use crate::{AddrRange, NetworkPolicy};
     use instance_network::Host as _;
     use ip_name_lookup::{Host as _, HostResolveAddressStream};
@@ -784,21 +717,35 @@ mod tests {
             IpSocketAddress::Ipv6(Ipv6SocketAddress { port: 9, flow_info: 3, scope_id: 4, .. })
         ));
         assert!(matches!(from_ip(IpAddr::from([10, 1, 2, 3])), IpAddress::Ipv4((10, 1, 2, 3))));
-        assert_eq!(from_duration(std::time::Duration::MAX), u64::MAX);
+        assert_eq!(host::ns_of_duration(std::time::Duration::MAX), u64::MAX);
         assert!(matches!(wit_code(host::ErrorCode::WouldBlock), ErrorCode::WouldBlock));
     }
 
     #[test]
-    fn default_policy_denies_everything() {
+    fn default_policy_denies_everything_but_creating() {
+        // Creating a socket needs no grant; what reaches the network does.
         let (mut c, n) = ctx(NetworkPolicy::default());
-        assert!(matches!(err(c.create_tcp_socket(IpAddressFamily::Ipv4)), ErrorCode::AccessDenied));
+        let s = c.create_tcp_socket(IpAddressFamily::Ipv4).unwrap();
+        c.set_keep_alive_enabled(b(&s), true).unwrap();
+        assert!(matches!(
+            err(c.start_bind(b(&s), b(&n), v4([127, 0, 0, 1], 0))),
+            ErrorCode::AccessDenied
+        ));
+        assert!(matches!(
+            err(c.start_connect(b(&s), b(&n), v4([127, 0, 0, 1], 9))),
+            ErrorCode::AccessDenied
+        ));
         assert!(matches!(
             err(c.resolve_addresses(b(&n), "localhost".into())),
             ErrorCode::AccessDenied
         ));
         let p = NetworkPolicy { inherit_network: true, tcp: false, ..NetworkPolicy::default() };
-        let (mut c, _n) = ctx(p);
-        assert!(matches!(err(c.create_tcp_socket(IpAddressFamily::Ipv6)), ErrorCode::AccessDenied));
+        let (mut c, n) = ctx(p);
+        let s = c.create_tcp_socket(IpAddressFamily::Ipv4).unwrap();
+        assert!(matches!(
+            err(c.start_connect(b(&s), b(&n), v4([127, 0, 0, 1], 9))),
+            ErrorCode::AccessDenied
+        ));
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Byte streams of the 0.3 view: the host ends of `stream<u8>` for stdio and files, shared by
-//! [`super::cli`] and [`super::filesystem`].
+//! Byte streams of the 0.3 view: the host ends of `stream<u8>` for stdio, files and TCP
+//! connections, shared by [`super::cli`] and [`super::sockets`].
 //!
 //! A [`ReadStream`] is the writable end the host keeps of a stream the guest reads
 //! (`read-via-stream`): each guest read is one `read(2)`/`pread(2)` straight into the guest's
@@ -23,9 +23,17 @@
 //! a registered duplicate (the host fd's flags are never changed): a full pipe parks the
 //! stream until the reactor reports room. Writes to a tty or a file are blocking writes, as
 //! in the other views.
+//!
+//! A TCP connection's streams use the socket's own registration ([`Registered`], made once
+//! when the socket is): the socket is non-blocking, so a read is a `recv(2)` straight into
+//! the guest's buffer once the reactor says readable (and again after the reactor's next
+//! event if it says would-block), a write a `send(2)` straight out of the guest's buffer once
+//! it says writable. The end of the guest's send stream shuts the connection down for
+//! sending (the peer reads end of stream); dropping the receive stream shuts it down for
+//! receiving. A zero-length read or write waits until the socket is ready.
 
 use std::io::IoSlice;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -41,6 +49,8 @@ use wasmtime::{AsContextMut, StoreContextMut};
 
 use crate::errno::Errno;
 use crate::filesystem::ops::append_at_end;
+use crate::sockets::tcp::shutdown_fd;
+use crate::sockets::ShutdownKind;
 use crate::stdio::Stdio;
 use crate::sys::retry;
 
@@ -50,6 +60,29 @@ pub const HOST_READ_CHUNK: usize = 64 << 10;
 
 /// The future of how a stream ended (`future<result<_, error-code>>`), for error-code `E`.
 pub(crate) type Done<E> = FutureReader<Result<(), E>>;
+
+/// A socket's fd registered with tokio's reactor, for reads and writes: made once, when the
+/// socket is made, and shared by the socket resource and its streams (the fd closes when
+/// the last of them is dropped).
+pub(crate) type Registered = Arc<AsyncFd<Arc<OwnedFd>>>;
+
+/// Registers a non-blocking socket `fd` with the running reactor (for readable and writable
+/// readiness). Errors: no reactor is running (the 0.3 view runs inside one), or the reactor
+/// refuses the fd (out of memory, too many registrations).
+pub(crate) fn register(fd: Arc<OwnedFd>) -> std::io::Result<Registered> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(std::io::Error::other("no tokio reactor is running"));
+    }
+    // SAFETY: the `AsyncFd` holds a reference to `fd` (an `OwnedFd` of our own), so the fd
+    // stays open and the same until the `AsyncFd` is dropped.
+    let a = unsafe { AsyncFd::register_with_interest(fd, Interest::READABLE | Interest::WRITABLE) };
+    Ok(Arc::new(a.map_err(|e| e.into_parts().1)?))
+}
+
+/// The fd of a registered socket, borrowed.
+pub(crate) fn fd_of(io: &Registered) -> BorrowedFd<'_> {
+    io.get_ref().as_fd()
+}
 
 /// The sending side of a stream's `future<result<_, error-code>>`: sent once, with the error
 /// that ended the stream; dropped unsent (the stream ended normally), the future resolves
@@ -107,12 +140,15 @@ fn registrable(fd: &OwnedFd) -> bool {
 #[derive(Debug)]
 enum ReadFrom {
     /// A regular file, read with `pread(2)` at `offset`, which advances.
+    #[allow(dead_code)] // made by `ReadStream::file`, for the 0.3 filesystem view
     At { fd: OwnedFd, offset: u64 },
     /// A file read sequentially with `read(2)` that never waits (a regular file or device as
     /// stdin, or anything the reactor refused).
     Sequential(OwnedFd),
     /// A pipe, FIFO, tty or socket, registered with the reactor.
     Ready(AsyncFd<OwnedFd>),
+    /// A connected TCP socket (non-blocking), registered with the reactor when it was made.
+    Socket(Registered),
 }
 
 /// The host's writing end of a `stream<u8>` the guest reads: see the module docs.
@@ -126,6 +162,7 @@ pub(crate) struct ReadStream<E> {
 
 impl<E> ReadStream<E> {
     /// A stream of the bytes of regular file `fd` from `offset` on.
+    #[allow(dead_code)] // for the 0.3 filesystem view
     pub(crate) fn file(fd: OwnedFd, offset: u64, outcome: Outcome<E>) -> ReadStream<E> {
         ReadStream { from: ReadFrom::At { fd, offset }, outcome, done: false }
     }
@@ -149,6 +186,79 @@ impl<E> ReadStream<E> {
             ReadFrom::Sequential(fd)
         };
         ReadStream { from, outcome, done: false }
+    }
+
+    /// A stream of what the connected TCP socket `io` receives; dropped, it shuts the
+    /// connection down for receiving.
+    pub(crate) fn socket(io: Registered, outcome: Outcome<E>) -> ReadStream<E> {
+        ReadStream { from: ReadFrom::Socket(io), outcome, done: false }
+    }
+
+    /// `poll_produce` of a [`ReadFrom::Socket`]: one `recv(2)` into the guest's buffer once
+    /// the reactor says readable; `Pending` (waker kept) while it would block.
+    fn produce_from_socket<D: 'static>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut store: StoreContextMut<'_, D>,
+        dst: Destination<'_, u8, Option<u8>>,
+        finish: bool,
+    ) -> Poll<wasmtime::Result<StreamResult>> {
+        let ReadStream { from: ReadFrom::Socket(io), outcome, done } = self else {
+            unreachable!("produce_from_socket of a stream that is not a socket's")
+        };
+        let pending = || Poll::Ready(Ok(StreamResult::Cancelled));
+        if dst.remaining(&mut store) == Some(0) {
+            // A zero-length read waits until the socket is readable (an error included).
+            return match io.poll_read_ready(cx) {
+                Poll::Ready(_) => Poll::Ready(Ok(StreamResult::Completed)),
+                Poll::Pending if finish => pending(),
+                Poll::Pending => Poll::Pending,
+            };
+        }
+        let mut d = dst.as_direct(store, HOST_READ_CHUNK);
+        loop {
+            let mut guard = match io.poll_read_ready(cx) {
+                Poll::Pending if finish => return pending(),
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => Err(Errno::from(e)),
+                Poll::Ready(Ok(g)) => Ok(g),
+            };
+            let flags = rustix::net::RecvFlags::DONTWAIT;
+            let r = match &mut guard {
+                Ok(_) => retry(|| rustix::net::recv(fd_of(io), d.remaining(), flags)),
+                Err(e) => Err(*e),
+            };
+            match r {
+                Err(Errno::Again) => {
+                    if let Ok(g) = &mut guard {
+                        g.clear_ready();
+                    }
+                }
+                Ok((0, _)) => {
+                    *done = true;
+                    return Poll::Ready(Ok(StreamResult::Dropped));
+                }
+                Ok((n, _)) => {
+                    d.mark_written(n);
+                    return Poll::Ready(Ok(StreamResult::Completed));
+                }
+                Err(e) => {
+                    outcome.fail(e);
+                    *done = true;
+                    return Poll::Ready(Ok(StreamResult::Dropped));
+                }
+            }
+        }
+    }
+}
+
+impl<E> Drop for ReadStream<E> {
+    /// A socket's receive stream dropped by the guest: no more receiving (`SHUT_RD`; the WIT:
+    /// data still queued is discarded).
+    fn drop(&mut self) {
+        if let ReadFrom::Socket(io) = &self.from {
+            let _ = shutdown_fd(fd_of(io), ShutdownKind::Receive);
+        }
     }
 }
 
@@ -178,6 +288,9 @@ impl<D: 'static, E: Send + 'static> StreamProducer<D> for ReadStream<E> {
         let me = self.get_mut();
         if me.done {
             return Poll::Ready(Ok(StreamResult::Dropped));
+        }
+        if let ReadFrom::Socket(_) = me.from {
+            return me.produce_from_socket(cx, store, dst, finish);
         }
         // A zero-length read asks whether the stream is ready: say yes; the next real read
         // waits if it must.
@@ -226,6 +339,7 @@ impl<D: 'static, E: Send + 'static> StreamProducer<D> for ReadStream<E> {
             ReadFrom::At { fd, offset } => retry(|| rustix::io::pread(&*fd, &mut *buf, *offset)),
             ReadFrom::Sequential(fd) => retry(|| rustix::io::read(&*fd, &mut *buf)),
             ReadFrom::Ready(a) => retry(|| rustix::io::read(a.get_ref(), &mut *buf)),
+            ReadFrom::Socket(_) => unreachable!("socket reads are produce_from_socket's"),
         };
         match r {
             Ok(0) => {
@@ -250,6 +364,7 @@ impl<D: 'static, E: Send + 'static> StreamProducer<D> for ReadStream<E> {
 
 /// Where a [`WriteStream`]'s bytes go.
 #[derive(Debug)]
+#[allow(dead_code)] // `At` and `Append` are for the 0.3 filesystem view
 pub(crate) enum WriteTo {
     /// stdout or stderr (in pieces of at most 16 KiB when it is a pipe).
     Stdio(Arc<Stdio>),
@@ -260,6 +375,9 @@ pub(crate) enum WriteTo {
     /// A file without offsets (a FIFO or device opened by path), with blocking `write(2)`s,
     /// as stdio's.
     Sequential(OwnedFd),
+    /// A connected TCP socket (non-blocking), registered with the reactor when it was made:
+    /// the end of the stream shuts the connection down for sending.
+    Socket(Registered),
 }
 
 /// The host's reading end of a `stream<u8>` the guest writes: see the module docs.
@@ -301,6 +419,70 @@ fn write_nowait(fd: &OwnedFd, buf: &[u8]) -> std::result::Result<usize, Errno> {
     retry(|| rustix::io::pwritev2(fd, &bufs, u64::MAX, rustix::io::ReadWriteFlags::NOWAIT))
 }
 
+impl<E> WriteStream<E> {
+    /// `poll_consume` of a [`WriteTo::Socket`]: one `send(2)` from the guest's buffer once
+    /// the reactor says writable; `Pending` (waker kept) while it would block.
+    fn consume_into_socket<D: 'static>(
+        &mut self,
+        cx: &mut Context<'_>,
+        store: StoreContextMut<'_, D>,
+        src: Source<'_, u8>,
+        finish: bool,
+    ) -> Poll<wasmtime::Result<StreamResult>> {
+        let WriteStream { to: WriteTo::Socket(io), outcome, .. } = self else {
+            unreachable!("consume_into_socket of a stream that is not a socket's")
+        };
+        let pending = || Poll::Ready(Ok(StreamResult::Cancelled));
+        let mut src = src.as_direct(store);
+        if src.remaining().is_empty() {
+            // A zero-length write waits until the socket is writable.
+            return match io.poll_write_ready(cx) {
+                Poll::Ready(_) => Poll::Ready(Ok(StreamResult::Completed)),
+                Poll::Pending if finish => pending(),
+                Poll::Pending => Poll::Pending,
+            };
+        }
+        loop {
+            let mut guard = match io.poll_write_ready(cx) {
+                Poll::Pending if finish => return pending(),
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => Err(Errno::from(e)),
+                Poll::Ready(Ok(g)) => Ok(g),
+            };
+            let flags = rustix::net::SendFlags::DONTWAIT | rustix::net::SendFlags::NOSIGNAL;
+            let r = match &mut guard {
+                Ok(_) => retry(|| rustix::net::send(fd_of(io), src.remaining(), flags)),
+                Err(e) => Err(*e),
+            };
+            match r {
+                Err(Errno::Again) => {
+                    if let Ok(g) = &mut guard {
+                        g.clear_ready();
+                    }
+                }
+                Ok(n) => {
+                    src.mark_read(n);
+                    return Poll::Ready(Ok(StreamResult::Completed));
+                }
+                Err(e) => {
+                    outcome.fail(e);
+                    return Poll::Ready(Ok(StreamResult::Dropped));
+                }
+            }
+        }
+    }
+}
+
+impl<E> Drop for WriteStream<E> {
+    /// A socket's send stream ended (the guest dropped its end, or a write failed): no more
+    /// sending (`SHUT_WR`: the peer reads end of stream), before the outcome resolves.
+    fn drop(&mut self) {
+        if let WriteTo::Socket(io) = &self.to {
+            let _ = shutdown_fd(fd_of(io), ShutdownKind::Send);
+        }
+    }
+}
+
 impl<D: 'static, E: Send + 'static> StreamConsumer<D> for WriteStream<E> {
     type Item = u8;
 
@@ -312,6 +494,9 @@ impl<D: 'static, E: Send + 'static> StreamConsumer<D> for WriteStream<E> {
         finish: bool,
     ) -> Poll<wasmtime::Result<StreamResult>> {
         let me = self.get_mut();
+        if let WriteTo::Socket(_) = me.to {
+            return me.consume_into_socket(cx, store, src, finish);
+        }
         let mut src = src.as_direct(store);
         let buf = src.remaining();
         // A zero-length write asks whether the stream is ready: it always is.
@@ -348,6 +533,7 @@ impl<D: 'static, E: Send + 'static> StreamConsumer<D> for WriteStream<E> {
                 }),
             WriteTo::Append(fd) => append_at_end(fd.as_fd(), buf),
             WriteTo::Sequential(fd) => retry(|| rustix::io::write(fd.as_fd(), buf)),
+            WriteTo::Socket(_) => unreachable!("socket writes are consume_into_socket's"),
         };
         match r {
             Ok(n) => {

@@ -9,7 +9,8 @@
 //! map onto the same Rust objects: a `descriptor` *is* a [`crate::filesystem::Descriptor`],
 //! stdio is the context's [`crate::stdio::Stdio`].
 //!
-//! One module per interface: [`cli`], [`clocks`], [`filesystem`], [`random`];
+//! One module per interface: [`cli`], [`clocks`], [`filesystem`], [`random`], [`sockets`]
+//! (`types` and `ip-name-lookup`, one submodule per resource / interface);
 //! [`bytes`] holds the byte-stream producers and consumers they share (reads straight into
 //! the guest's buffer, writes straight out of it).
 //!
@@ -27,6 +28,7 @@ pub mod cli;
 pub mod clocks;
 pub mod filesystem;
 pub mod random;
+pub mod sockets;
 
 use wasmtime::component::{HasData, Linker};
 
@@ -67,6 +69,9 @@ pub mod bindings {
                 "wasi:filesystem/types@0.3.0.[method]descriptor.write-via-stream": store | tracing | trappable,
                 "wasi:filesystem/types@0.3.0.[method]descriptor.append-via-stream": store | tracing | trappable,
                 "wasi:filesystem/types@0.3.0.[method]descriptor.read-directory": store | tracing | trappable,
+                "wasi:sockets/types.[method]tcp-socket.listen": store | tracing | trappable,
+                "wasi:sockets/types.[method]tcp-socket.send": store | tracing | trappable,
+                "wasi:sockets/types.[method]tcp-socket.receive": store | tracing | trappable,
                 default: tracing | trappable,
             },
             exports: { default: async | store },
@@ -74,9 +79,12 @@ pub mod bindings {
                 "wasi:cli/terminal-input.terminal-input": crate::p3::TerminalInput,
                 "wasi:cli/terminal-output.terminal-output": crate::p3::TerminalOutput,
                 "wasi:filesystem/types@0.3.0.descriptor": crate::filesystem::Descriptor,
+                "wasi:sockets/types.tcp-socket": crate::p3::sockets::TcpSocket,
+                "wasi:sockets/types.udp-socket": crate::p3::sockets::UdpSocket,
             },
             trappable_error_type: {
                 "wasi:filesystem/types@0.3.0.error-code" => crate::p3::filesystem::FsError,
+                "wasi:sockets/types.error-code" => crate::p3::sockets::SocketError,
             },
         });
     }
@@ -89,14 +97,15 @@ pub mod bindings {
         pub use super::generated::wasi::clocks0_3_0 as clocks;
         pub use super::generated::wasi::filesystem0_3_0 as filesystem;
         pub use super::generated::wasi::random0_3_0 as random;
+        pub use super::generated::wasi::sockets0_3_0 as sockets;
     }
 }
 
 pub use bindings::CommandP3;
 
-/// Defines the imports of `wasi:cli/command@0.3.0` implemented so far (the `command-p3` world)
-/// in `linker`: wasi:cli, clocks (with the unstable `timezone`), random, and filesystem (types,
-/// preopens); not yet sockets. The store's data gives the [`WasiCtx`] through [`WasiView`]. Components
+/// Defines every import of `wasi:cli/command@0.3.0` in `linker`: wasi:cli, clocks (with the
+/// unstable `timezone`), random, filesystem (types, preopens) and sockets (under the
+/// context's network policy, denied by default). The store's data gives the [`WasiCtx`] through [`WasiView`]. Components
 /// importing any `0.3.x` link (semver-compatible matching). The engine must have
 /// component-model-async on.
 ///

@@ -53,9 +53,13 @@ pub enum ErrorCode {
     /// `connection-refused`: the remote refused the connection.
     #[error("connection refused")]
     ConnectionRefused,
-    /// `connection-reset`: the connection was reset (or the peer closed it: `EPIPE`).
+    /// `connection-reset`: the connection was reset.
     #[error("connection reset")]
     ConnectionReset,
+    /// The connection cannot be written any more (`EPIPE`): 0.3's `connection-broken`; 0.2
+    /// has no such case and says `connection-reset`.
+    #[error("connection broken")]
+    ConnectionBroken,
     /// `connection-aborted`: the connection was aborted.
     #[error("connection aborted")]
     ConnectionAborted,
@@ -108,7 +112,8 @@ impl From<Errno> for ErrorCode {
             Errno::Addrinuse => ErrorCode::AddressInUse,
             Errno::Hostunreach | Errno::Netunreach | Errno::Netdown => ErrorCode::RemoteUnreachable,
             Errno::Connrefused => ErrorCode::ConnectionRefused,
-            Errno::Connreset | Errno::Pipe => ErrorCode::ConnectionReset,
+            Errno::Connreset => ErrorCode::ConnectionReset,
+            Errno::Pipe => ErrorCode::ConnectionBroken,
             Errno::Connaborted => ErrorCode::ConnectionAborted,
             Errno::Msgsize => ErrorCode::DatagramTooLarge,
             _ => ErrorCode::Unknown,
@@ -131,7 +136,7 @@ mod tests {
     fn os_errors_map_onto_the_wit_cases() {
         assert_eq!(ErrorCode::from(rustix::io::Errno::CONNREFUSED), ErrorCode::ConnectionRefused);
         assert_eq!(ErrorCode::from(Errno::Again), ErrorCode::WouldBlock);
-        assert_eq!(ErrorCode::from(Errno::Pipe), ErrorCode::ConnectionReset);
+        assert_eq!(ErrorCode::from(Errno::Pipe), ErrorCode::ConnectionBroken);
         assert_eq!(ErrorCode::from(Errno::Io), ErrorCode::Unknown);
         // Only network errnos have a network error code.
         assert_eq!(ErrorCode::of_stream_errno(Errno::Connreset), Some(ErrorCode::ConnectionReset));

@@ -57,6 +57,7 @@ mod tests {
             assert_eq!(resolve_addresses(&p, bad), Err(ErrorCode::InvalidArgument), "{bad:?}");
         }
         // The grant to look names up is not a grant to connect.
-        assert!(!p.tcp_allowed() && !p.udp_allowed());
+        let any: std::net::SocketAddr = "127.0.0.1:80".parse().unwrap();
+        assert!(!p.may_connect(&any) && !p.may_bind(&any) && !p.udp_may_send(&any));
     }
 }

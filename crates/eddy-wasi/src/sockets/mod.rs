@@ -1,6 +1,6 @@
 //! wasi:sockets host objects, below the views: the socket state machines, written once for
 //! WASI 0.2 and 0.3 over std types (`SocketAddr`, `IpAddr`, `Duration`) and this module's
-//! own enums — no binding type appears here. A view (`p2/sockets.rs`, later `p3/`) converts
+//! own enums — no binding type appears here. A view (`p2/sockets.rs`, `p3/sockets/`) converts
 //! its WIT types to these, calls them, and converts [`ErrorCode`] back to its binding's enum.
 //!
 //! - [`policy`]: the [`NetworkPolicy`] that decides what a guest may do on the network
@@ -17,6 +17,8 @@
 //!   host resolver.
 //! - [`error`]: [`ErrorCode`], the WIT `error-code` cases, and the mapping from OS errors.
 //! - [`granted`]: the sockets the host grants a preview1 guest (`-S tcplisten`).
+//! - [`wit`]: the conversions between a view's WIT address types and std's
+//!   ([`wit_conversions!`]), and [`duration_from_ns`] / [`ns_of_duration`].
 //!
 //! The sockets are non-blocking: each operation does its OS work at once or says
 //! `would-block`; a view waits for readiness on [`TcpSocket::fd`] (and the datagram streams'
@@ -28,6 +30,7 @@ pub mod lookup;
 pub mod policy;
 pub mod tcp;
 pub mod udp;
+pub mod wit;
 
 use std::net::{IpAddr, SocketAddr};
 use std::os::fd::{BorrowedFd, OwnedFd};
@@ -44,6 +47,7 @@ pub use udp::{
     IncomingDatagram, IncomingDatagramStream, OutgoingDatagram, OutgoingDatagramStream, SendError,
     UdpSocket, UdpState,
 };
+pub(crate) use wit::wit_conversions;
 
 /// An IP address family (the WIT `ip-address-family`), fixed when a socket is created.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +59,15 @@ pub enum AddressFamily {
 }
 
 impl AddressFamily {
+    /// The unspecified address of this family (`0.0.0.0` / `::`) with `port`: what an
+    /// implicit bind binds.
+    pub fn unspecified(self, port: u16) -> SocketAddr {
+        match self {
+            AddressFamily::Ipv4 => SocketAddr::from((std::net::Ipv4Addr::UNSPECIFIED, port)),
+            AddressFamily::Ipv6 => SocketAddr::from((std::net::Ipv6Addr::UNSPECIFIED, port)),
+        }
+    }
+
     /// The family of a socket address.
     pub fn of(a: &SocketAddr) -> AddressFamily {
         if a.is_ipv4() {
@@ -63,6 +76,16 @@ impl AddressFamily {
             AddressFamily::Ipv6
         }
     }
+}
+
+/// A WIT `duration` (ns) as a std one (for the keep-alive options).
+pub fn duration_from_ns(ns: u64) -> std::time::Duration {
+    std::time::Duration::from_nanos(ns)
+}
+
+/// A std duration as a WIT `duration`: ns, saturating at `u64::MAX`.
+pub fn ns_of_duration(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// An OS result as a socket result.

@@ -3,16 +3,18 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-/// Which network operations a guest may perform (WASI 0.2 `wasi:sockets`). The default denies
-/// everything: no socket can be created, no name resolved. A denied operation returns
-/// `access-denied` to the guest and never reaches the OS.
+/// Which network operations a guest may perform (`wasi:sockets`, 0.2 and 0.3). The default
+/// denies everything that reaches the network: no bind, connect, listen or send, no name
+/// resolved. A denied operation returns `access-denied` to the guest and never reaches the
+/// OS. Creating a socket and reading or setting its options reach no network and need no
+/// grant.
 ///
 /// - [`inherit_network`](Self::inherit_network) allows every address (`-S inherit-network`).
 /// - [`allow_connect`](Self::allow_connect) / [`allow_bind`](Self::allow_bind) allow only the
 ///   listed address/port ranges for `start-connect` (TCP) and UDP destinations / `start-bind`
 ///   (`--allow-connect`, `--allow-bind`).
 /// - [`tcp`](Self::tcp) / [`udp`](Self::udp) switch a protocol off (`-S tcp=n`); they only
-///   matter once some address is allowed. A socket can be created only then.
+///   matter once some address is allowed.
 /// - [`allow_ip_name_lookup`](Self::allow_ip_name_lookup) allows `resolve-addresses`
 ///   (`-S allow-ip-name-lookup`), independently of the address grants.
 ///
@@ -50,21 +52,6 @@ impl Default for NetworkPolicy {
 }
 
 impl NetworkPolicy {
-    /// Whether any address at all is granted.
-    pub fn any_address(&self) -> bool {
-        self.inherit_network || !self.allow_connect.is_empty() || !self.allow_bind.is_empty()
-    }
-
-    /// Whether a TCP socket may be created.
-    pub fn tcp_allowed(&self) -> bool {
-        self.tcp && self.any_address()
-    }
-
-    /// Whether a UDP socket may be created.
-    pub fn udp_allowed(&self) -> bool {
-        self.udp && self.any_address()
-    }
-
     /// Whether the guest may connect (TCP) to `addr`.
     pub fn may_connect(&self, addr: &SocketAddr) -> bool {
         self.tcp && (self.inherit_network || self.allow_connect.iter().any(|r| r.contains(addr)))
@@ -198,13 +185,13 @@ mod tests {
     #[test]
     fn policy_defaults_deny() {
         let p = NetworkPolicy::default();
-        assert!(!p.tcp_allowed() && !p.udp_allowed());
         assert!(!p.may_connect(&sa("127.0.0.1:80")) && !p.may_bind(&sa("127.0.0.1:80")));
+        assert!(!p.udp_may_send(&sa("127.0.0.1:80")) && !p.udp_may_bind(&sa("127.0.0.1:80")));
         let p = NetworkPolicy { allow_connect: vec!["127.0.0.1:80".parse().unwrap()], ..p };
-        assert!(p.tcp_allowed() && p.may_connect(&sa("127.0.0.1:80")));
+        assert!(p.may_connect(&sa("127.0.0.1:80")) && p.udp_may_send(&sa("127.0.0.1:80")));
         assert!(!p.may_connect(&sa("127.0.0.1:81")) && !p.may_bind(&sa("127.0.0.1:80")));
         let p = NetworkPolicy { tcp: false, ..p };
-        assert!(!p.tcp_allowed() && !p.may_connect(&sa("127.0.0.1:80")));
+        assert!(!p.may_connect(&sa("127.0.0.1:80")) && p.udp_may_send(&sa("127.0.0.1:80")));
         let p = NetworkPolicy { inherit_network: true, ..NetworkPolicy::default() };
         assert!(p.may_bind(&sa("[::]:0")) && p.may_connect(&sa("1.1.1.1:443")));
     }

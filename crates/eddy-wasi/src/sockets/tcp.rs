@@ -83,13 +83,10 @@ fn keepalive_secs(d: Duration) -> Result<Duration, ErrorCode> {
 }
 
 impl TcpSocket {
-    /// `create-tcp-socket`: a non-blocking socket of `family`, if the policy allows TCP to
-    /// some address (else `access-denied`, before any syscall). OS errors:
-    /// `new-socket-limit`, `not-supported`…
-    pub fn create(policy: &NetworkPolicy, family: AddressFamily) -> Result<TcpSocket, ErrorCode> {
-        if !policy.tcp_allowed() {
-            return Err(ErrorCode::AccessDenied);
-        }
+    /// `create-tcp-socket` (0.2) / `tcp-socket.create` (0.3): a non-blocking socket of
+    /// `family`. Creating a socket reaches no network, so it needs no grant: the policy is
+    /// checked by bind, connect and listen. OS errors: `new-socket-limit`, `not-supported`…
+    pub fn create(family: AddressFamily) -> Result<TcpSocket, ErrorCode> {
         let fd = super::new_socket(family, SocketType::STREAM)?;
         Ok(TcpSocket {
             fd: Arc::new(fd),
@@ -256,21 +253,53 @@ impl TcpSocket {
         Ok(())
     }
 
+    /// 0.3's `listen`, in one step: an unbound socket is first bound implicitly to the
+    /// unspecified address of its family, port 0 (checked against the policy as that bind:
+    /// a listener is reachable from anywhere, so listening needs a bind grant either way);
+    /// then `start-listen` and `finish-listen`. Errors: `invalid-state` unless unbound or
+    /// bound (connecting, connected, already listening, closed), `access-denied`, the OS's.
+    pub fn listen(&mut self, policy: &NetworkPolicy) -> Result<(), ErrorCode> {
+        match self.state {
+            TcpState::Unbound => {
+                self.start_bind(policy, self.family.unspecified(0))?;
+                self.finish_bind()?;
+            }
+            TcpState::Bound => {}
+            _ => return Err(ErrorCode::InvalidState),
+        }
+        self.start_listen()?;
+        self.finish_listen()
+    }
+
     /// `accept`: a pending connection as a connected socket (same family and backlog);
     /// `would-block` if none is pending, `invalid-state` if not listening.
     pub fn accept(&self) -> Result<TcpSocket, ErrorCode> {
         if self.state != TcpState::Listening {
             return Err(ErrorCode::InvalidState);
         }
-        let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
-        let fd = crate::sys::retry(|| rustix::net::accept_with(&*self.fd, flags))?;
-        Ok(TcpSocket {
+        let fd = crate::sys::retry(|| rustix::net::accept_with(&*self.fd, ACCEPT_FLAGS))?;
+        Ok(self.accepted(fd))
+    }
+
+    /// The listener of a listening socket, for a view that accepts on its own (0.3's
+    /// stream of connections): it shares the fd and does not keep the socket's state.
+    /// `invalid-state` unless listening.
+    pub fn listener(&self) -> Result<TcpListener, ErrorCode> {
+        if self.state != TcpState::Listening {
+            return Err(ErrorCode::InvalidState);
+        }
+        Ok(TcpListener { fd: self.fd.clone(), family: self.family, backlog: self.backlog })
+    }
+
+    /// A connected socket over `fd`, accepted from this one.
+    fn accepted(&self, fd: OwnedFd) -> TcpSocket {
+        TcpSocket {
             fd: Arc::new(fd),
             family: self.family,
             state: TcpState::Connected,
             backlog: self.backlog,
             connect_error: None,
-        })
+        }
     }
 
     /// `local-address`: `invalid-state` while unbound.
@@ -395,13 +424,79 @@ impl TcpSocket {
         if self.state != TcpState::Connected {
             return Err(ErrorCode::InvalidState);
         }
-        let how = match kind {
-            ShutdownKind::Receive => rustix::net::Shutdown::Read,
-            ShutdownKind::Send => rustix::net::Shutdown::Write,
-            ShutdownKind::Both => rustix::net::Shutdown::Both,
-        };
-        os(rustix::net::shutdown(&*self.fd, how))
+        shutdown_fd(self.fd.as_fd(), kind)
     }
+}
+
+/// `shutdown(2)` of a connected socket's fd: what `shutdown` does, for a view's streams that
+/// outlive the socket resource (0.3 shuts down sending when the send stream ends, receiving
+/// when the receive stream is dropped).
+pub fn shutdown_fd(fd: BorrowedFd<'_>, kind: ShutdownKind) -> Result<(), ErrorCode> {
+    let how = match kind {
+        ShutdownKind::Receive => rustix::net::Shutdown::Read,
+        ShutdownKind::Send => rustix::net::Shutdown::Write,
+        ShutdownKind::Both => rustix::net::Shutdown::Both,
+    };
+    os(rustix::net::shutdown(fd, how))
+}
+
+/// The flags of every accepted fd: non-blocking, close-on-exec.
+const ACCEPT_FLAGS: SocketFlags = SocketFlags::NONBLOCK.union(SocketFlags::CLOEXEC);
+
+/// A listening socket's fd as a view's accept loop holds it ([`TcpSocket::listener`]).
+#[derive(Debug, Clone)]
+pub struct TcpListener {
+    fd: Arc<OwnedFd>,
+    family: AddressFamily,
+    backlog: u32,
+}
+
+impl TcpListener {
+    /// The listening fd (readable when a connection is pending).
+    pub fn fd(&self) -> &Arc<OwnedFd> {
+        &self.fd
+    }
+
+    /// The next pending connection as a connected socket (the listener's family; Linux
+    /// gives it the listener's options). Errors the WIT says to skip — a connection that
+    /// failed before it was accepted (Linux passes its network error on: `ECONNABORTED`,
+    /// `ENETDOWN`, `EPROTO`, `EHOSTUNREACH`…) — are skipped, so `would-block` means no
+    /// connection is pending; any other error is the OS's (`new-socket-limit`…).
+    pub fn accept(&self) -> Result<TcpSocket, ErrorCode> {
+        loop {
+            match rustix::net::accept_with(&*self.fd, ACCEPT_FLAGS) {
+                Ok(fd) => {
+                    return Ok(TcpSocket {
+                        fd: Arc::new(fd),
+                        family: self.family,
+                        state: TcpState::Connected,
+                        backlog: self.backlog,
+                        connect_error: None,
+                    })
+                }
+                Err(e) if e == rustix::io::Errno::INTR || transient_accept_error(e) => continue,
+                Err(e) => return Err(ErrorCode::from(e)),
+            }
+        }
+    }
+}
+
+/// Whether `accept(2)` failed for one connection only (Linux's list in accept(2), plus
+/// `ECONNABORTED`): the listener is fine and the next connection can be accepted.
+fn transient_accept_error(e: rustix::io::Errno) -> bool {
+    use rustix::io::Errno as E;
+    [
+        E::CONNABORTED,
+        E::NETDOWN,
+        E::PROTO,
+        E::NOPROTOOPT,
+        E::HOSTDOWN,
+        E::NONET,
+        E::HOSTUNREACH,
+        E::OPNOTSUPP,
+        E::NETUNREACH,
+    ]
+    .contains(&e)
 }
 
 #[cfg(test)]
@@ -443,11 +538,19 @@ mod tests {
     }
 
     #[test]
-    fn default_policy_denies_everything() {
+    fn default_policy_denies_everything_but_creating() {
+        // Creating a socket and its options reach no network: no grant needed.
         let p = NetworkPolicy::default();
-        assert_eq!(TcpSocket::create(&p, AddressFamily::Ipv4).err(), Some(ErrorCode::AccessDenied));
+        let mut s = TcpSocket::create(AddressFamily::Ipv4).unwrap();
+        s.set_keep_alive_enabled(true).unwrap();
+        assert!(s.keep_alive_enabled().unwrap());
+        assert_eq!(s.start_bind(&p, sa("127.0.0.1:0")), Err(ErrorCode::AccessDenied));
+        assert_eq!(s.start_connect(&p, sa("127.0.0.1:9")), Err(ErrorCode::AccessDenied));
+        assert_eq!(s.listen(&p), Err(ErrorCode::AccessDenied));
         let p = NetworkPolicy { inherit_network: true, tcp: false, ..NetworkPolicy::default() };
-        assert_eq!(TcpSocket::create(&p, AddressFamily::Ipv6).err(), Some(ErrorCode::AccessDenied));
+        let mut s = TcpSocket::create(AddressFamily::Ipv6).unwrap();
+        assert_eq!(s.start_bind(&p, sa("[::1]:0")), Err(ErrorCode::AccessDenied));
+        assert_eq!(s.start_connect(&p, sa("[::1]:9")), Err(ErrorCode::AccessDenied));
     }
 
     #[test]
@@ -458,7 +561,7 @@ mod tests {
             allow_connect: vec![range(&format!("127.0.0.1:{port}"))],
             ..NetworkPolicy::default()
         };
-        let mut s = TcpSocket::create(&policy, AddressFamily::Ipv4).unwrap();
+        let mut s = TcpSocket::create(AddressFamily::Ipv4).unwrap();
         let at = |p: u16| SocketAddr::from(([127, 0, 0, 1], p));
         // Outside the list: denied; binding is not granted at all.
         let other = at(port.wrapping_add(1).max(1));
@@ -497,7 +600,7 @@ mod tests {
     fn connection_refused_is_reported_by_finish_connect() {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let p = NetworkPolicy { inherit_network: true, ..NetworkPolicy::default() };
-        let mut s = TcpSocket::create(&p, AddressFamily::Ipv4).unwrap();
+        let mut s = TcpSocket::create(AddressFamily::Ipv4).unwrap();
         s.start_connect(&p, SocketAddr::from(([127, 0, 0, 1], port))).unwrap();
         block(&s);
         assert_eq!(s.finish_connect(), Err(ErrorCode::ConnectionRefused));
@@ -509,7 +612,7 @@ mod tests {
     fn server_binds_listens_and_accepts() {
         let p =
             NetworkPolicy { allow_bind: vec![range("127.0.0.1:0")], ..NetworkPolicy::default() };
-        let mut s = TcpSocket::create(&p, AddressFamily::Ipv4).unwrap();
+        let mut s = TcpSocket::create(AddressFamily::Ipv4).unwrap();
         assert_eq!(s.local_address(), Err(ErrorCode::InvalidState));
         assert_eq!(s.start_listen(), Err(ErrorCode::InvalidState));
         assert_eq!(s.finish_bind(), Err(ErrorCode::NotInProgress));
@@ -548,8 +651,7 @@ mod tests {
 
     #[test]
     fn options_get_and_set() {
-        let p = NetworkPolicy { inherit_network: true, ..NetworkPolicy::default() };
-        let s = TcpSocket::create(&p, AddressFamily::Ipv6).unwrap();
+        let s = TcpSocket::create(AddressFamily::Ipv6).unwrap();
         assert_eq!(s.family(), AddressFamily::Ipv6);
         s.set_keep_alive_enabled(true).unwrap();
         assert!(s.keep_alive_enabled().unwrap());
@@ -582,5 +684,37 @@ mod tests {
         ] {
             assert_eq!(r, Err(ErrorCode::InvalidArgument));
         }
+    }
+
+    #[test]
+    fn listen_binds_implicitly_under_the_policy_and_the_listener_accepts() {
+        // An unbound listener is bound to 0.0.0.0:0: a loopback-only grant does not cover it.
+        let lo = NetworkPolicy { allow_bind: vec![range("127.0.0.1:0")], ..Default::default() };
+        let mut s = TcpSocket::create(AddressFamily::Ipv4).unwrap();
+        assert_eq!(s.listen(&lo), Err(ErrorCode::AccessDenied));
+        assert_eq!(s.state(), TcpState::Unbound);
+        assert_eq!(s.listener().err(), Some(ErrorCode::InvalidState));
+        let any = NetworkPolicy { allow_bind: vec![range("0.0.0.0:0")], ..Default::default() };
+        s.listen(&any).unwrap();
+        assert!(s.is_listening());
+        assert_eq!(s.listen(&any), Err(ErrorCode::InvalidState));
+        let port = s.local_address().unwrap().port();
+        assert!(port != 0);
+        // A bound socket listens on its address.
+        let mut b = TcpSocket::create(AddressFamily::Ipv4).unwrap();
+        b.start_bind(&lo, sa("127.0.0.1:0")).unwrap();
+        b.finish_bind().unwrap();
+        b.listen(&NetworkPolicy::default()).unwrap();
+        let l = b.listener().unwrap();
+        assert_eq!(l.accept().err(), Some(ErrorCode::WouldBlock));
+        let client = std::net::TcpStream::connect(b.local_address().unwrap()).unwrap();
+        block(&b);
+        let a = l.accept().unwrap();
+        assert_eq!(a.state(), TcpState::Connected);
+        assert_eq!(a.remote_address().unwrap(), client.local_addr().unwrap());
+        shutdown_fd(a.fd().as_fd(), ShutdownKind::Send).unwrap();
+        let mut rest = Vec::new();
+        (&client).read_to_end(&mut rest).unwrap();
+        assert!(rest.is_empty());
     }
 }

@@ -91,7 +91,7 @@ pub enum SendError {
 pub const MAX_DATAGRAMS: u64 = 64;
 
 /// Largest UDP payload (IPv4/IPv6 without jumbograms): `receive` reads into a buffer this big.
-const MAX_DATAGRAM_SIZE: usize = 65535;
+pub const MAX_DATAGRAM_SIZE: usize = 65535;
 
 /// `invalid-argument` for a destination the WIT rejects: wrong family, IPv4-mapped IPv6,
 /// unspecified address, port 0.
@@ -107,12 +107,10 @@ fn check_remote(family: AddressFamily, a: &SocketAddr) -> Result<(), ErrorCode> 
 }
 
 impl UdpSocket {
-    /// `create-udp-socket`: a non-blocking socket of `family`, if the policy allows UDP to
-    /// some address (else `access-denied`, before any syscall).
-    pub fn create(policy: &NetworkPolicy, family: AddressFamily) -> Result<UdpSocket, ErrorCode> {
-        if !policy.udp_allowed() {
-            return Err(ErrorCode::AccessDenied);
-        }
+    /// `create-udp-socket` (0.2) / `udp-socket.create` (0.3): a non-blocking socket of
+    /// `family`. Creating a socket reaches no network, so it needs no grant: the policy is
+    /// checked by bind, connect (0.3) / `stream` (0.2) and every send.
+    pub fn create(family: AddressFamily) -> Result<UdpSocket, ErrorCode> {
         let fd = super::new_socket(family, SocketType::DGRAM)?;
         Ok(UdpSocket { fd: Arc::new(fd), family, state: UdpState::Unbound, remote: None })
     }
@@ -174,24 +172,64 @@ impl UdpSocket {
         if self.state != UdpState::Bound {
             return Err(ErrorCode::InvalidState);
         }
-        if let Some(a) = &remote {
-            check_remote(self.family, a)?;
-            if !policy.udp_may_send(a) {
-                return Err(ErrorCode::AccessDenied);
-            }
-        }
-        if self.remote.is_some() {
-            os(rustix::net::connect_unspec(&*self.fd))?;
-            self.remote = None;
-        }
-        if let Some(a) = &remote {
-            os(rustix::net::connect(&*self.fd, a))?;
-            self.remote = Some(*a);
+        match remote {
+            Some(a) => self.connect(policy, a)?,
+            None if self.remote.is_some() => self.disconnect()?,
+            None => {}
         }
         let incoming = IncomingDatagramStream { fd: self.fd.clone() };
         let outgoing =
             OutgoingDatagramStream { fd: self.fd.clone(), family: self.family, remote, permit: 0 };
         Ok((incoming, outgoing))
+    }
+
+    /// Associates the socket with `remote` (0.3's `connect`; 0.2's `stream(some)`): checked
+    /// as a destination (`invalid-argument`: wrong family, IPv4-mapped, unspecified, port 0;
+    /// then `access-denied` by the policy's connect list); a previous association is
+    /// dissolved first. An unbound socket is bound by the kernel (an ephemeral port; only
+    /// the peer can reach it, as for a TCP connect, so no bind grant is needed) and is then
+    /// bound.
+    pub fn connect(&mut self, policy: &NetworkPolicy, remote: SocketAddr) -> Result<(), ErrorCode> {
+        check_remote(self.family, &remote)?;
+        if !policy.udp_may_send(&remote) {
+            return Err(ErrorCode::AccessDenied);
+        }
+        if self.remote.is_some() {
+            self.disconnect()?;
+        }
+        os(rustix::net::connect(&*self.fd, &remote))?;
+        self.remote = Some(remote);
+        self.state = UdpState::Bound;
+        Ok(())
+    }
+
+    /// Dissolves the association (0.3's `disconnect`; 0.2's `stream(none)`):
+    /// `invalid-state` if the socket has none.
+    pub fn disconnect(&mut self) -> Result<(), ErrorCode> {
+        if self.remote.is_none() {
+            return Err(ErrorCode::InvalidState);
+        }
+        os(rustix::net::connect_unspec(&*self.fd))?;
+        self.remote = None;
+        Ok(())
+    }
+
+    /// Where 0.3's `send(data, to)` sends: the checks of [`destination`] (`invalid-argument`,
+    /// `access-denied`), then, on an unbound socket, the implicit bind the WIT asks for — to
+    /// the unspecified address, port 0, checked as that bind (an unassociated socket can be
+    /// reached by anyone, so this needs a bind grant as an explicit bind would). `None`: send
+    /// to the associated peer.
+    pub fn prepare_send(
+        &mut self,
+        policy: &NetworkPolicy,
+        to: Option<SocketAddr>,
+    ) -> Result<Option<SocketAddr>, ErrorCode> {
+        let dest = destination(self.family, self.remote, policy, to)?;
+        if self.state == UdpState::Unbound {
+            self.start_bind(policy, self.family.unspecified(0))?;
+            self.finish_bind()?;
+        }
+        Ok(dest)
     }
 
     /// `local-address`: `invalid-state` while unbound.
@@ -252,13 +290,11 @@ impl IncomingDatagramStream {
         let mut out = Vec::new();
         let mut buf = vec![0u8; MAX_DATAGRAM_SIZE];
         while (out.len() as u64) < max_results.min(MAX_DATAGRAMS) {
-            let flags = rustix::net::RecvFlags::DONTWAIT;
-            match crate::sys::retry(|| rustix::net::recvfrom(&*self.fd, &mut buf[..], flags)) {
-                Ok((n, _, Some(from))) => {
-                    let Ok(from) = SocketAddr::try_from(from) else { continue };
+            match receive_datagram(self.fd.as_fd(), &mut buf) {
+                Ok(Some((n, from))) => {
                     out.push(IncomingDatagram { data: buf[..n].to_vec(), remote_address: from });
                 }
-                Ok((_, _, None)) => continue,
+                Ok(None) => continue,
                 Err(Errno::Again) => break,
                 Err(e) if out.is_empty() => return Err(ErrorCode::from(e)),
                 Err(_) => break,
@@ -310,24 +346,67 @@ impl OutgoingDatagramStream {
 
     /// Sends one datagram: `Ok(true)` if sent, `Ok(false)` if the socket would block.
     fn send_one(&self, policy: &NetworkPolicy, d: &OutgoingDatagram) -> Result<bool, ErrorCode> {
-        let flags = rustix::net::SendFlags::DONTWAIT;
-        let result = match (d.remote_address, self.remote) {
-            (Some(a), Some(r)) if a != r => return Err(ErrorCode::InvalidArgument),
-            (_, Some(_)) => crate::sys::retry(|| rustix::net::send(&*self.fd, &d.data, flags)),
-            (None, None) => return Err(ErrorCode::InvalidArgument),
-            (Some(a), None) => {
-                check_remote(self.family, &a)?;
-                if !policy.udp_may_send(&a) {
-                    return Err(ErrorCode::AccessDenied);
-                }
-                crate::sys::retry(|| rustix::net::sendto(&*self.fd, &d.data, flags, &a))
+        let dest = destination(self.family, self.remote, policy, d.remote_address)?;
+        send_datagram(self.fd.as_fd(), &d.data, dest)
+    }
+}
+
+/// Where a datagram to `to` goes from a socket of `family` associated with `remote` (if
+/// any): `None` for the associated peer (`send(2)`), `Some(a)` for `sendto(2)` to `a`.
+/// Errors: `invalid-argument` when `to` is not the associated peer, when neither is given,
+/// or for a destination the WIT rejects (wrong family, IPv4-mapped, unspecified, port 0);
+/// `access-denied` when the policy's connect list does not have it.
+pub fn destination(
+    family: AddressFamily,
+    remote: Option<SocketAddr>,
+    policy: &NetworkPolicy,
+    to: Option<SocketAddr>,
+) -> Result<Option<SocketAddr>, ErrorCode> {
+    match (to, remote) {
+        (Some(a), Some(r)) if a != r => Err(ErrorCode::InvalidArgument),
+        (_, Some(_)) => Ok(None),
+        (None, None) => Err(ErrorCode::InvalidArgument),
+        (Some(a), None) => {
+            check_remote(family, &a)?;
+            if !policy.udp_may_send(&a) {
+                return Err(ErrorCode::AccessDenied);
             }
-        };
-        match result {
-            Ok(_) => Ok(true),
-            Err(Errno::Again) => Ok(false),
-            Err(e) => Err(ErrorCode::from(e)),
+            Ok(Some(a))
         }
+    }
+}
+
+/// Sends `data` as one datagram on `fd` without waiting, to `dest` (from [`destination`]):
+/// `Ok(true)` if sent, `Ok(false)` if the socket would block; else the OS's error
+/// (`datagram-too-large` beyond 64 KiB or the path's limit…).
+pub fn send_datagram(
+    fd: std::os::fd::BorrowedFd<'_>,
+    data: &[u8],
+    dest: Option<SocketAddr>,
+) -> Result<bool, ErrorCode> {
+    let flags = rustix::net::SendFlags::DONTWAIT | rustix::net::SendFlags::NOSIGNAL;
+    let result = match dest {
+        None => crate::sys::retry(|| rustix::net::send(fd, data, flags)),
+        Some(a) => crate::sys::retry(|| rustix::net::sendto(fd, data, flags, &a)),
+    };
+    match result {
+        Ok(_) => Ok(true),
+        Err(Errno::Again) => Ok(false),
+        Err(e) => Err(ErrorCode::from(e)),
+    }
+}
+
+/// Receives one waiting datagram on `fd` into `buf` without waiting (a longer datagram is
+/// cut to `buf`'s length): its length and sender; `None` for a datagram without an IP
+/// sender (skip it); `Err(Again)` if none is waiting; else the OS's error.
+pub fn receive_datagram(
+    fd: std::os::fd::BorrowedFd<'_>,
+    buf: &mut [u8],
+) -> Result<Option<(usize, SocketAddr)>, Errno> {
+    let flags = rustix::net::RecvFlags::DONTWAIT;
+    match crate::sys::retry(|| rustix::net::recvfrom(fd, &mut *buf, flags))? {
+        (n, _, Some(from)) => Ok(SocketAddr::try_from(from).ok().map(|from| (n, from))),
+        (_, _, None) => Ok(None),
     }
 }
 
@@ -347,8 +426,13 @@ mod tests {
 
     #[test]
     fn udp_ping_pong_within_the_policy() {
-        let denied = UdpSocket::create(&NetworkPolicy::default(), AddressFamily::Ipv4);
-        assert_eq!(denied.err(), Some(ErrorCode::AccessDenied));
+        // Creating needs no grant; binding does.
+        let mut s = UdpSocket::create(AddressFamily::Ipv4).unwrap();
+        let none = NetworkPolicy::default();
+        assert_eq!(
+            s.start_bind(&none, "127.0.0.1:0".parse().unwrap()),
+            Err(ErrorCode::AccessDenied)
+        );
         let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         peer.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let peer_addr = peer.local_addr().unwrap();
@@ -358,7 +442,7 @@ mod tests {
             tcp: false,
             ..NetworkPolicy::default()
         };
-        let mut s = UdpSocket::create(&p, AddressFamily::Ipv4).unwrap();
+        let mut s = UdpSocket::create(AddressFamily::Ipv4).unwrap();
         assert_eq!(s.stream(&p, None).err(), Some(ErrorCode::InvalidState));
         let at = |port: u16| SocketAddr::from(([127, 0, 0, 1], port));
         assert_eq!(s.start_bind(&p, at(53)), Err(ErrorCode::AccessDenied));
@@ -414,14 +498,13 @@ mod tests {
         let two = [dgram(b"c", None), dgram(b"d", Some(at(9)))];
         assert_eq!(o.send(&p, &two), Ok(1));
         let p = NetworkPolicy { udp: false, ..p };
-        let denied = UdpSocket::create(&p, AddressFamily::Ipv6);
-        assert_eq!(denied.err(), Some(ErrorCode::AccessDenied));
+        let mut s = UdpSocket::create(AddressFamily::Ipv4).unwrap();
+        assert_eq!(s.start_bind(&p, at(0)), Err(ErrorCode::AccessDenied));
     }
 
     #[test]
     fn options_get_and_set() {
-        let p = NetworkPolicy { inherit_network: true, ..NetworkPolicy::default() };
-        let s = UdpSocket::create(&p, AddressFamily::Ipv6).unwrap();
+        let s = UdpSocket::create(AddressFamily::Ipv6).unwrap();
         assert_eq!((s.family(), s.state()), (AddressFamily::Ipv6, UdpState::Unbound));
         s.set_unicast_hop_limit(7).unwrap();
         assert_eq!(s.unicast_hop_limit(), Ok(7));
@@ -435,5 +518,50 @@ mod tests {
             assert_eq!(r, Err(ErrorCode::InvalidArgument));
         }
         assert_eq!(s.local_address(), Err(ErrorCode::InvalidState));
+    }
+
+    #[test]
+    fn connect_disconnect_and_implicit_binds() {
+        let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        peer.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let peer_addr = peer.local_addr().unwrap();
+        let p = NetworkPolicy {
+            allow_connect: vec![range(&peer_addr.to_string())],
+            ..NetworkPolicy::default()
+        };
+        // Associating binds implicitly (the peer only can answer): no bind grant needed.
+        let mut s = UdpSocket::create(AddressFamily::Ipv4).unwrap();
+        assert_eq!(s.disconnect(), Err(ErrorCode::InvalidState));
+        let other = SocketAddr::from(([127, 0, 0, 1], 9));
+        assert_eq!(s.connect(&p, other), Err(ErrorCode::AccessDenied));
+        assert_eq!(s.connect(&p, "0.0.0.0:9".parse().unwrap()), Err(ErrorCode::InvalidArgument));
+        s.connect(&p, peer_addr).unwrap();
+        assert_eq!((s.state(), s.remote_address()), (UdpState::Bound, Ok(peer_addr)));
+        let me = s.local_address().unwrap();
+        let dest = s.prepare_send(&p, None).unwrap();
+        assert_eq!(dest, None);
+        assert_eq!(s.prepare_send(&p, Some(other)), Err(ErrorCode::InvalidArgument));
+        assert!(send_datagram(s.fd().as_fd(), b"hi", dest).unwrap());
+        let mut buf = [0u8; 8];
+        let (n, from) = peer.recv_from(&mut buf).unwrap();
+        assert_eq!((&buf[..n], from), (&b"hi"[..], me));
+        peer.send_to(b"yo", me).unwrap();
+        let mut pfd = [rustix::event::PollFd::from_borrowed_fd(s.fd().as_fd(), PollFlags::IN)];
+        rustix::event::poll(&mut pfd, None).unwrap();
+        let mut got = [0u8; 8];
+        assert_eq!(receive_datagram(s.fd().as_fd(), &mut got), Ok(Some((2, peer_addr))));
+        assert_eq!(receive_datagram(s.fd().as_fd(), &mut got), Err(Errno::Again));
+        s.disconnect().unwrap();
+        assert_eq!(s.remote_address(), Err(ErrorCode::InvalidState));
+        assert_eq!(s.prepare_send(&p, None), Err(ErrorCode::InvalidArgument));
+        assert_eq!(s.prepare_send(&p, Some(peer_addr)), Ok(Some(peer_addr)));
+        // Sending unassociated from an unbound socket binds it to 0.0.0.0:0: a bind grant.
+        let mut u = UdpSocket::create(AddressFamily::Ipv4).unwrap();
+        assert_eq!(u.prepare_send(&p, Some(peer_addr)), Err(ErrorCode::AccessDenied));
+        assert_eq!(u.state(), UdpState::Unbound);
+        let p = NetworkPolicy { allow_bind: vec![range("0.0.0.0:0")], ..p };
+        assert_eq!(u.prepare_send(&p, Some(peer_addr)), Ok(Some(peer_addr)));
+        assert_eq!(u.state(), UdpState::Bound);
+        assert!(u.local_address().unwrap().port() != 0);
     }
 }
