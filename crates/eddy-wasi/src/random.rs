@@ -164,23 +164,3 @@ mod tests {
         assert_eq!(g.seed, seed);
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn insecure_fills_every_length_and_keeps_its_seed() {
-        let mut g = Insecure::new().unwrap();
-        let seed = g.seed;
-        for len in [0, 1, 7, 8, 9, 100] {
-            let mut b = vec![0u8; len];
-            g.fill(&mut b);
-            if len >= 8 {
-                assert!(b.iter().any(|&x| x != 0), "len {len} left zero");
-            }
-        }
-        assert_ne!(g.next_u64(), g.next_u64());
-        assert_eq!(g.seed, seed);
-    }
-}
