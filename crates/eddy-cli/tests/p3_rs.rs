@@ -176,3 +176,40 @@ fn filesystem_without_the_preopen_or_read_only() {
     assert_run(&out, "preopen /data ok\nFAILED: open-at out.txt: not-permitted\n", "", 1);
     assert!(std::fs::read_dir(data.path()).unwrap().next().is_none(), "nothing written");
 }
+
+#[test]
+fn tcp_echo_udp_and_name_lookup_on_loopback() {
+    // 100 concurrent connections, each echoing 64 KiB, one task each; then UDP both ways and
+    // a lookup of localhost.
+    let prog = guest("p3_rs_tcp");
+    let granted = ["-S", "inherit-network", "-S", "allow-ip-name-lookup"];
+    let out = run(eddy_run(&[&granted[..], &[prog.as_str()]].concat()), b"");
+    let ok = "tcp listen 127.0.0.1 ok\n100 echoes ok\nudp ok\nlookup localhost ok\n";
+    assert_run(&out, ok, "", 0);
+    // 1000 connections at once in one component.
+    let out = run(eddy_run(&[&granted[..], &[prog.as_str(), "1000"]].concat()), b"");
+    assert_run(&out, &ok.replace("100 echoes", "1000 echoes"), "", 0);
+}
+
+#[test]
+fn sockets_under_the_network_policy() {
+    let prog = guest("p3_rs_tcp");
+    // Nothing granted: creating the socket needs no grant, binding it does.
+    let out = run(eddy_run(&[&prog]), b"");
+    assert_run(&out, "FAILED: bind: access-denied\n", "", 1);
+    // Addresses allow-listed, name lookup not granted.
+    let out = run(
+        eddy_run(&[
+            "--allow-bind",
+            "127.0.0.1:0",
+            "--allow-connect",
+            "127.0.0.1:1-65535",
+            &prog,
+            "10",
+        ]),
+        b"",
+    );
+    let expected = "tcp listen 127.0.0.1 ok\n10 echoes ok\nudp ok\n\
+                    FAILED: resolve-addresses: access-denied\n";
+    assert_run(&out, expected, "", 1);
+}
