@@ -505,10 +505,22 @@ impl<D: 'static, E: Send + 'static> StreamConsumer<D> for WriteStream<E> {
         }
         let r = match &mut me.to {
             WriteTo::Stdio(s) if me.ready.is_some() => {
-                let buf = &buf[..buf.len().min(s.write_limit())];
+                // The guest's whole buffer in pieces of at most 16 KiB (so the reader can
+                // drain the pipe meanwhile), until it is written or the pipe is full: one
+                // trip through the loop per guest write, not per piece.
+                let piece = s.write_limit();
                 let a = me.ready.as_ref().expect("checked");
+                let mut done = 0;
                 loop {
-                    match write_nowait(a.get_ref(), buf) {
+                    let chunk = &buf[done..buf.len().min(done + piece)];
+                    match write_nowait(a.get_ref(), chunk) {
+                        Ok(n) => {
+                            done += n;
+                            if done == buf.len() || n < chunk.len() {
+                                break Ok(done);
+                            }
+                        }
+                        Err(Errno::Again) if done > 0 => break Ok(done),
                         Err(Errno::Again) => match a.poll_write_ready(cx) {
                             Poll::Ready(Ok(mut g)) => g.clear_ready(),
                             Poll::Ready(Err(e)) => break Err(Errno::from(e)),
@@ -518,10 +530,11 @@ impl<D: 'static, E: Send + 'static> StreamConsumer<D> for WriteStream<E> {
                             Poll::Pending => return Poll::Pending,
                         },
                         // No RWF_NOWAIT for this fd (an old kernel): blocking writes.
-                        Err(Errno::Notsup) => {
+                        Err(Errno::Notsup) if done == 0 => {
                             me.ready = None;
-                            break s.write_vectored(&[IoSlice::new(buf)]);
+                            break s.write_vectored(&[IoSlice::new(chunk)]);
                         }
+                        Err(_) if done > 0 => break Ok(done),
                         r => break r,
                     }
                 }
