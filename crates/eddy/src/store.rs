@@ -236,21 +236,38 @@ fn component_linker(
     Ok(linker)
 }
 
-/// Links a component ([`component_linker`]) and instantiates it with `caps`. Errors:
-/// `Error::Other` (an import Eddy does not provide: the linker's message),
-/// `Error::Capability`, `Error::Trap`, and what [`exit_or_trap`] returns.
+/// A store for `caps` and the component linked for it ([`component_linker`]), ready to
+/// instantiate. Errors: `Error::Other` (an import Eddy does not provide: the linker's
+/// message), `Error::Capability`.
+fn prepare_component(
+    engine: &Engine,
+    component: &Component,
+    caps: &Capabilities,
+) -> Result<(Store<Host>, component::InstancePre<Host>), Error> {
+    let store = new_store(engine, caps, Ok)?;
+    let linker = component_linker(engine, component, caps)?;
+    let pre = linker.instantiate_pre(component).map_err(|e| Error::Other(one_line(&e)))?;
+    Ok((store, pre))
+}
+
+/// The instance, or the exit status if the guest exited while being instantiated.
+fn started(store: Store<Host>, r: wasmtime::Result<component::Instance>) -> Result<Started, Error> {
+    match r {
+        Ok(instance) => Ok(Started::Running(store, instance)),
+        Err(e) => exit_or_trap(e).map(Started::Exited),
+    }
+}
+
+/// Links a component ([`component_linker`]) and instantiates it with `caps`. Errors: those
+/// of [`prepare_component`], `Error::Trap`, and what [`exit_or_trap`] returns.
 pub(crate) fn instantiate_component(
     engine: &Engine,
     component: &Component,
     caps: &Capabilities,
 ) -> Result<Started, Error> {
-    let mut store = new_store(engine, caps, Ok)?;
-    let linker = component_linker(engine, component, caps)?;
-    let pre = linker.instantiate_pre(component).map_err(|e| Error::Other(one_line(&e)))?;
-    match pre.instantiate(&mut store) {
-        Ok(instance) => Ok(Started::Running(store, instance)),
-        Err(e) => exit_or_trap(e).map(Started::Exited),
-    }
+    let (mut store, pre) = prepare_component(engine, component, caps)?;
+    let r = pre.instantiate(&mut store);
+    started(store, r)
 }
 
 /// [`instantiate_component`] for a component that must run on the event loop (a WASI 0.3
@@ -261,13 +278,9 @@ pub(crate) async fn instantiate_component_async(
     component: &Component,
     caps: &Capabilities,
 ) -> Result<Started, Error> {
-    let mut store = new_store(engine, caps, Ok)?;
-    let linker = component_linker(engine, component, caps)?;
-    let pre = linker.instantiate_pre(component).map_err(|e| Error::Other(one_line(&e)))?;
-    match pre.instantiate_async(&mut store).await {
-        Ok(instance) => Ok(Started::Running(store, instance)),
-        Err(e) => exit_or_trap(e).map(Started::Exited),
-    }
+    let (mut store, pre) = prepare_component(engine, component, caps)?;
+    let r = pre.instantiate_async(&mut store).await;
+    started(store, r)
 }
 
 /// The message for an exit status outside `[0, 126)`, as wasmtime words it.
