@@ -210,3 +210,13 @@ fn huge_random_requests() {
         &["random request of 1073741824 bytes exceeds the limit of 67108864 bytes"],
     );
 }
+
+/// Resource-table exhaustion (GHSA-852m-cvvp-9p4w / GHSA-243v-98vx-264h, fixed in wasmtime PR
+/// #12652, which added `-Smax-resources`): a WASI 0.2 guest that keeps taking new
+/// output-stream handles is stopped by a trap (the engine's store handle cap, below Eddy's
+/// `Limits::max_resources`), not by the host running out of memory.
+#[test]
+fn resource_table_exhaustion_traps() {
+    let out = run(eddy_run(&[s(&program("p2_resource_limit.wat"))]), b"");
+    assert_trap(&out, "", &["cannot allocate another handle: store handle limit exceeded"]);
+}
