@@ -248,10 +248,9 @@ fn walk(dir: BorrowedFd<'_>, path: &str, flags: OFlags, mode: Mode) -> Result<Ow
                         }
                         // The target replaces the component; what followed it (with its
                         // slashes, so a trailing slash still demands a directory) stays.
+                        // No length limit on the result, as in the kernel (PATH_MAX bounds
+                        // what the caller passes, not expansions): MAX_SYMLINKS bounds it.
                         let spliced = format!("{target}{}", &rest[end..]);
-                        if spliced.len() > MAX_PATH {
-                            return Err(Errno::Nametoolong);
-                        }
                         rest = Cow::Owned(spliced);
                         pos = 0;
                         continue;
