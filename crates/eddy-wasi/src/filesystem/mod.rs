@@ -11,6 +11,8 @@
 pub mod host;
 pub mod ops;
 pub mod resolve;
+#[cfg(test)]
+mod sandbox_fuzz;
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 

@@ -26,7 +26,9 @@
 //! to create links it only reads back. *Following* such a link is what the sandbox refuses,
 //! with `ENOTCAPABLE`, wherever a path is resolved.
 //!
-//! A path longer than 4096 bytes is `ENAMETOOLONG`, as for the kernel.
+//! A path of 4096 bytes or more is `ENAMETOOLONG`, as for the kernel (its `PATH_MAX` counts
+//! the terminating NUL), and a path holding a NUL byte is `EINVAL`, before any component is
+//! looked at, by both resolvers.
 
 use std::borrow::Cow;
 use std::mem::MaybeUninit;
@@ -41,7 +43,8 @@ use crate::sys::retry;
 /// Most symlinks followed while resolving one path (Linux's limit); one more is `ELOOP`.
 pub const MAX_SYMLINKS: u32 = 40;
 
-/// Longest path accepted (Linux's `PATH_MAX`); longer is `ENAMETOOLONG`.
+/// Linux's `PATH_MAX`: a path of this many bytes or more is `ENAMETOOLONG` (the kernel's
+/// limit counts the terminating NUL, so 4095 bytes is the longest path it takes).
 pub const MAX_PATH: usize = 4096;
 
 /// A directory fd that is either the caller's (borrowed) or opened while resolving (owned).
@@ -66,8 +69,35 @@ impl AsFd for DirFd<'_> {
 /// 0: not decided yet; 1: use `openat2`; 2: walk component by component.
 static MODE: AtomicU8 = AtomicU8::new(0);
 
+#[cfg(test)]
+thread_local! {
+    /// Test hook: the resolver this thread's [`open`] uses, overriding [`MODE`] (see
+    /// [`with_resolver`]).
+    static FORCED: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
+}
+
+/// Test hook: runs `f` with every [`open`] on this thread (and so [`parent`], [`lookup`],
+/// [`stat`] and the `ops` built on them) using `openat2` if `openat2`, else the component
+/// walk. Thread-local, so tests running in parallel do not see each other's choice; compiled
+/// only for the crate's own tests.
+#[cfg(test)]
+pub(crate) fn with_resolver<R>(openat2: bool, f: impl FnOnce() -> R) -> R {
+    struct Reset(Option<bool>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            FORCED.with(|c| c.set(self.0));
+        }
+    }
+    let _reset = Reset(FORCED.with(|c| c.replace(Some(openat2))));
+    f()
+}
+
 #[inline]
 fn use_openat2() -> bool {
+    #[cfg(test)]
+    if let Some(forced) = FORCED.with(|c| c.get()) {
+        return forced;
+    }
     match MODE.load(Ordering::Relaxed) {
         1 => true,
         2 => false,
@@ -83,7 +113,7 @@ fn use_openat2() -> bool {
 ///
 /// Errors: `ENOTCAPABLE` if the path is absolute, or `..` or a symlink would leave `dir`;
 /// `ELOOP` for a symlink loop (or a final symlink with `O_NOFOLLOW` and without `O_PATH`);
-/// `ENAMETOOLONG` over [`MAX_PATH`]; otherwise what `openat` reports (`ENOENT`, `ENOTDIR` for a
+/// `ENAMETOOLONG` at or over [`MAX_PATH`]; `EINVAL` for a NUL byte; otherwise what `openat` reports (`ENOENT`, `ENOTDIR` for a
 /// trailing slash on a non-directory, `EEXIST`, `EISDIR`, …).
 pub fn open(dir: BorrowedFd<'_>, path: &str, flags: OFlags, mode: Mode) -> Result<OwnedFd> {
     open_with(dir, path, flags | OFlags::CLOEXEC, mode, use_openat2())
@@ -99,8 +129,13 @@ fn open_with(
     if path.starts_with('/') {
         return Err(Errno::Notcapable);
     }
-    if path.len() > MAX_PATH {
+    if path.len() >= MAX_PATH {
         return Err(Errno::Nametoolong);
+    }
+    // The kernel sees no path at all with a NUL in it (rustix refuses the conversion), so
+    // neither does the walk, which would otherwise act on the components before it.
+    if path.contains('\0') {
+        return Err(Errno::Inval);
     }
     // openat2 insists on a zero mode unless a file may be created.
     let mode = if flags.contains(OFlags::CREATE) { mode } else { Mode::empty() };
@@ -152,7 +187,10 @@ fn walk(dir: BorrowedFd<'_>, path: &str, flags: OFlags, mode: Mode) -> Result<Ow
     if path.is_empty() {
         return Err(Errno::Noent);
     }
-    let follow_final = !flags.contains(OFlags::NOFOLLOW);
+    // `O_CREAT | O_EXCL` never follows a final symlink (the kernel's rule: the link itself
+    // exists, so `EEXIST`), even a dangling one whose target it would otherwise create.
+    let follow_final =
+        !flags.contains(OFlags::NOFOLLOW) && !flags.contains(OFlags::CREATE | OFlags::EXCL);
     // Directories walked into, beneath `dir`; the current one is the last (or `dir`).
     let mut stack: Vec<OwnedFd> = Vec::new();
     let mut rest: Cow<'_, str> = Cow::Borrowed(path);
@@ -190,6 +228,11 @@ fn walk(dir: BorrowedFd<'_>, path: &str, flags: OFlags, mode: Mode) -> Result<Ow
                 pos = next;
             }
             name => {
+                if trailing_slash && flags.contains(OFlags::CREATE) {
+                    // As the kernel: a name with a trailing slash is never created, nor
+                    // looked up (even if it exists, or is a symlink) under `O_CREAT`.
+                    return Err(Errno::Isdir);
+                }
                 let follow = !last || trailing_slash || follow_final;
                 if follow {
                     if let Some(target) = read_symlink(cur, name)? {
@@ -205,10 +248,9 @@ fn walk(dir: BorrowedFd<'_>, path: &str, flags: OFlags, mode: Mode) -> Result<Ow
                         }
                         // The target replaces the component; what followed it (with its
                         // slashes, so a trailing slash still demands a directory) stays.
+                        // No length limit on the result, as in the kernel (PATH_MAX bounds
+                        // what the caller passes, not expansions): MAX_SYMLINKS bounds it.
                         let spliced = format!("{target}{}", &rest[end..]);
-                        if spliced.len() > MAX_PATH {
-                            return Err(Errno::Nametoolong);
-                        }
                         rest = Cow::Owned(spliced);
                         pos = 0;
                         continue;
@@ -249,7 +291,7 @@ pub fn parent<'d, 'p>(dir: BorrowedFd<'d>, path: &'p str) -> Result<(DirFd<'d>, 
     if path.starts_with('/') {
         return Err(Errno::Notcapable);
     }
-    if path.len() > MAX_PATH {
+    if path.len() >= MAX_PATH {
         return Err(Errno::Nametoolong);
     }
     let trimmed = path.trim_end_matches('/');
@@ -478,6 +520,42 @@ mod tests {
             );
             assert_eq!(open("file.txt/x", RD).unwrap_err(), Errno::Notdir);
         });
+    }
+
+    /// Disagreements the sandbox fuzzer (`sandbox_fuzz.rs`) found between the resolvers;
+    /// each was the walk's (seeds 11, 14, 10 and 22 found them).
+    #[test]
+    fn resolvers_agree_on_fuzzer_findings() {
+        both(|open| {
+            // Exactly PATH_MAX bytes: the kernel's limit counts the NUL (seed 11).
+            let p = format!("{}file.txt", "./".repeat((MAX_PATH - 8) / 2));
+            assert_eq!(p.len(), MAX_PATH);
+            assert_eq!(open(&p, RD).unwrap_err(), Errno::Nametoolong);
+            assert_eq!(open(&p[2..], RD).map(read_all).unwrap(), "inside");
+            // A NUL anywhere is EINVAL, even after a `..` that would escape (seed 14).
+            assert_eq!(open("../x\0y", RD).unwrap_err(), Errno::Inval);
+            // O_CREAT with a trailing slash creates nothing: EISDIR (seed 10).
+            let creat = OFlags::RDWR | OFlags::CREATE;
+            assert_eq!(open("new/", creat).unwrap_err(), Errno::Isdir);
+            assert_eq!(open("sub/", creat).unwrap_err(), Errno::Isdir);
+            assert_eq!(open("escape_dir/", creat).unwrap_err(), Errno::Isdir);
+            // O_CREAT | O_EXCL does not follow a final symlink, dangling or not (seed 22).
+            let excl = creat | OFlags::EXCL;
+            assert_eq!(open("link_to_file", excl).unwrap_err(), Errno::Exist);
+            assert_eq!(open("escape_rel", excl).unwrap_err(), Errno::Exist);
+            assert_eq!(open("loop_a", excl).unwrap_err(), Errno::Exist);
+        });
+        let fx = fixture("excl");
+        symlink("made_by_excl", fx.base.join("sandbox/dangling")).unwrap();
+        let m = Mode::from_raw_mode(0o644);
+        let excl = OFlags::RDWR | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC;
+        for openat2 in [true, false] {
+            assert_eq!(
+                open_with(fx.root.as_fd(), "dangling", excl, m, openat2).unwrap_err(),
+                Errno::Exist
+            );
+        }
+        assert!(!fx.base.join("sandbox/made_by_excl").exists());
     }
 
     #[test]
