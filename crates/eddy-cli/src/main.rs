@@ -17,7 +17,14 @@ use clap::Parser;
 use options::{Cli, Command, Failure};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse_from(options::implicit_run(std::env::args_os()));
+    let args = match options::implicit_run(std::env::args_os()) {
+        Ok(args) => args,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return exit(2);
+        }
+    };
+    let cli = Cli::parse_from(args);
     let status = match cli.command {
         Command::Run(run) => run.execute(),
         Command::Compile(c) => c.execute(),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use eddy::{Capabilities, Engine, EngineConfig, Error, Preopen, WasmFeature};
+use eddy::{Capabilities, Engine, EngineConfig, Error, OptLevel, Preopen, WasmFeature};
 
 /// Why a command failed: a bad option value (a usage error: exit status 2, as clap's own) or
 /// an error from Eddy (its [`Error::exit_status`]).
@@ -45,16 +45,31 @@ pub enum Command {
     Compile(CompileCommand),
 }
 
-/// `eddy FILE ...` means `eddy run FILE ...`, as in wasmtime.
-pub fn implicit_run(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
+/// The subcommands, for `eddy X` with an unknown X.
+const SUBCOMMANDS: &[&str] = &["run", "compile", "help"];
+
+/// `eddy [OPTIONS] FILE ...` means `eddy run [OPTIONS] FILE ...`, as in wasmtime. A first
+/// word that is neither an option, a subcommand nor a file (no `.` or `/` in it and nothing
+/// of that name exists) is refused as an unknown subcommand (`eddy settings`): the message.
+pub fn implicit_run(args: impl Iterator<Item = OsString>) -> Result<Vec<OsString>, String> {
     let mut v: Vec<OsString> = args.collect();
-    if let Some(first) = v.get(1).and_then(|a| a.to_str()) {
-        let known = ["run", "compile", "help"];
-        if !first.starts_with('-') && !known.contains(&first) {
-            v.insert(1, "run".into());
+    let Some(first) = v.get(1) else { return Ok(v) };
+    let word = first.to_str();
+    let insert = match word {
+        Some("-h" | "--help" | "-V" | "--version") => false,
+        Some(w) if w.starts_with('-') => true,
+        Some(w) if SUBCOMMANDS.contains(&w) => false,
+        Some(w) if !w.contains(['.', '/']) && !std::path::Path::new(w).exists() => {
+            return Err(format!(
+                "eddy has no '{w}' subcommand (known: run, compile)"
+            ));
         }
+        _ => true,
+    };
+    if insert {
+        v.insert(1, "run".into());
     }
-    v
+    Ok(v)
 }
 
 #[derive(Args, Debug)]
@@ -78,19 +93,11 @@ pub struct RunCommand {
     /// The program name the guest sees as argv[0] (default: FILE as given).
     #[arg(long, value_name = "NAME")]
     argv0: Option<String>,
-    /// Wasm options: features `NAME=y|n` (exceptions, tail-call, extended-const,
-    /// multi-memory, bulk-memory, simd, relaxed-simd, reference-types, function-references,
-    /// gc, memory64, threads, component-model-async) and limits: `max-memory-size=BYTES`,
-    /// `unknown-imports-trap=y|n`, `timeout=DURATION` (e.g. 10s, 500ms), `fuel=N`.
-    #[arg(short = 'W', long = "wasm", value_name = "KEY[=VAL]")]
-    wasm: Vec<String>,
-    /// WASI options: `inherit-env=y|n` (pass the whole host environment);
-    /// `tcplisten=ADDR` (listen on ADDR, e.g. 127.0.0.1:8080, and hand the socket to a
-    /// preview1 guest as the fd after the preopens; repeatable); `inherit-network=y|n` (WASI
-    /// 0.2 sockets may use any address); `allow-ip-name-lookup=y|n` (resolve names);
-    /// `tcp=y|n`, `udp=y|n` (protocols, on by default once some address is allowed);
-    /// `p3=y|n` (link the WASI 0.3 interfaces for components; default y).
-    #[arg(short = 'S', long = "wasi", value_name = "KEY[=VAL]")]
+    #[command(flatten)]
+    engine: EngineFlags,
+    /// WASI options (`-S help` lists them): `inherit-env`, `inherit-stdin`, `tcplisten=ADDR`,
+    /// `inherit-network`, `allow-ip-name-lookup`, `tcp`, `udp`, `p3`, ...
+    #[arg(short = 'S', long = "wasi", value_name = "KEY[=VAL[,..]]")]
     wasi: Vec<String>,
     /// Let a WASI 0.2 guest connect (TCP) and send datagrams (UDP) to these addresses:
     /// `ADDR[/PREFIX]:PORT[-PORT]`,
@@ -103,28 +110,53 @@ pub struct RunCommand {
     /// OS-chosen port). Repeatable.
     #[arg(long = "allow-bind", value_name = "ADDR[/PREFIX]:PORT[-PORT]")]
     allow_bind: Vec<String>,
-    /// Codegen options: `cache=y|n` (the compile cache, on by default).
-    #[arg(short = 'C', long = "codegen", value_name = "KEY[=VAL]")]
-    codegen: Vec<String>,
     /// Allow FILE to be precompiled code written by `eddy compile`.
     #[arg(long)]
     allow_precompiled: bool,
     /// Print one line per WASI hostcall on stderr (function, arguments, errno, duration).
     #[arg(long)]
     trace: bool,
+    /// wasmtime's `--profile`: refused (not supported yet).
+    #[arg(long, hide = true, value_name = "STRATEGY")]
+    profile: Vec<String>,
+    /// wasmtime's `--preload`: refused (not supported yet).
+    #[arg(long, hide = true, value_name = "NAME=PATH")]
+    preload: Vec<String>,
+    /// wasmtime's `--config`: refused (not supported yet).
+    #[arg(long, hide = true, value_name = "FILE")]
+    config: Vec<String>,
     /// The program (FILE), then its arguments (ARGS): every word after FILE is the guest's,
     /// verbatim, `--` and words that look like Eddy's options included (as in wasmtime), so
     /// no argument meant for the guest can grant it anything. With `--invoke`, ARGS are the
     /// core module function's arguments.
-    #[arg(value_name = "FILE", required = true, trailing_var_arg = true)]
+    #[arg(value_name = "FILE", trailing_var_arg = true)]
     file_and_args: Vec<OsString>,
+}
+
+/// The options that shape the engine, for `run` and `compile`: each `KEY[=VAL]`, several
+/// separated by commas (`-W simd=n,fuel=1000`) or repeated (`-W simd=n -W fuel=1000`), as in
+/// wasmtime; a bare KEY means `KEY=y`; `-W help` (etc.) lists the keys.
+#[derive(Args, Debug)]
+pub struct EngineFlags {
+    /// Wasm options (`-W help` lists them): features (`simd=n`, `gc=n`, ...) and limits
+    /// (`timeout=10s`, `fuel=N`, `max-memory-size=2M`, `max-wasm-stack=BYTES`, ...).
+    #[arg(short = 'W', long = "wasm", value_name = "KEY[=VAL[,..]]")]
+    wasm: Vec<String>,
+    /// Codegen options (`-C help`): `cache=y|n`, `parallel-compilation=y|n`.
+    #[arg(short = 'C', long = "codegen", value_name = "KEY[=VAL[,..]]")]
+    codegen: Vec<String>,
+    /// Optimization options (`-O help`): `opt-level=0|1|2|s`.
+    #[arg(short = 'O', long = "optimize", value_name = "KEY[=VAL[,..]]")]
+    optimize: Vec<String>,
+    /// Debug options (`-D help`): none supported yet.
+    #[arg(short = 'D', long = "debug", value_name = "KEY[=VAL[,..]]")]
+    debug: Vec<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct CompileCommand {
-    /// Wasm options (features), as for `eddy run`.
-    #[arg(short = 'W', long = "wasm", value_name = "KEY[=VAL]")]
-    wasm: Vec<String>,
+    #[command(flatten)]
+    engine: EngineFlags,
     /// Output file (default: FILE with the extension `.cwasm`).
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     output: Option<PathBuf>,
@@ -177,66 +209,344 @@ fn parse_size(s: &str) -> Option<usize> {
     num.parse::<usize>().ok()?.checked_mul(mult)
 }
 
+/// One key of an option group (`-W`, `-S`, `-C`, `-O`, `-D`), for `-X help` and the list of
+/// known keys in an error.
+struct Key {
+    /// `NAME=VALUE-SYNTAX` as the help shows it.
+    spelling: String,
+    /// The default, as the user would write it.
+    default: &'static str,
+    about: &'static str,
+}
+
+fn key(spelling: &str, default: &'static str, about: &'static str) -> Key {
+    Key { spelling: spelling.to_string(), default, about }
+}
+
+/// An option group: its flag, what it is, its keys, and wasmtime's keys Eddy refuses.
+struct Group {
+    flag: &'static str,
+    what: &'static str,
+    keys: Vec<Key>,
+    /// wasmtime 49 keys of this group that Eddy does not support (yet): each is refused with
+    /// a line saying so rather than "unknown".
+    unsupported: &'static [&'static str],
+}
+
+impl Group {
+    /// The name of each key.
+    fn names(&self) -> Vec<&str> {
+        self.keys.iter().map(|k| k.spelling.split('=').next().unwrap_or_default()).collect()
+    }
+
+    /// The usage error for a key this group does not handle.
+    fn refuse<T>(&self, k: &str) -> Result<T, Failure> {
+        if self.unsupported.contains(&k) {
+            return usage(format!(
+                "{} {k}: Eddy does not support this wasmtime option yet",
+                self.flag
+            ));
+        }
+        let names = self.names();
+        let known = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+        usage(format!("unknown {} option `{k}`; known: {known} (`{} help` describes them)", self.flag, self.flag))
+    }
+
+    /// The text of `-X help`.
+    fn help(&self) -> String {
+        let mut out = format!(
+            "{} ({}) options: {} KEY[=VAL][,KEY[=VAL]...] (repeatable; a bare KEY means KEY=y)\n",
+            self.flag, self.what, self.flag
+        );
+        if self.keys.is_empty() {
+            out.push_str("  (none yet)\n");
+        }
+        for k in &self.keys {
+            out.push_str(&format!("  {:<28} {} [default: {}]\n", k.spelling, k.about, k.default));
+        }
+        if !self.unsupported.is_empty() {
+            out.push_str(&format!(
+                "wasmtime's {} keys Eddy does not support yet (refused): {}\n",
+                self.flag,
+                self.unsupported.join(", ")
+            ));
+        }
+        out
+    }
+}
+
+fn feature_about(f: WasmFeature) -> &'static str {
+    match f {
+        WasmFeature::Exceptions => "exception handling (Wasm 3.0)",
+        WasmFeature::TailCall => "tail calls (Wasm 3.0)",
+        WasmFeature::ExtendedConst => "extended constant expressions (Wasm 3.0)",
+        WasmFeature::MultiMemory => "several memories per module (Wasm 3.0)",
+        WasmFeature::BulkMemory => "bulk memory operations (Wasm 2.0)",
+        WasmFeature::Simd => "128-bit SIMD (Wasm 2.0)",
+        WasmFeature::RelaxedSimd => "relaxed SIMD (Wasm 3.0; off when simd is)",
+        WasmFeature::ReferenceTypes => "reference types (Wasm 2.0)",
+        WasmFeature::FunctionReferences => {
+            "typed function references (Wasm 3.0; off when reference-types is)"
+        }
+        WasmFeature::Gc => "GC structs and arrays (Wasm 3.0; off when function-references is)",
+        WasmFeature::Memory64 => "64-bit memories (Wasm 3.0)",
+        WasmFeature::Threads => "shared memories and atomics",
+        WasmFeature::ComponentModelAsync => "the component model's async ABI (WASI 0.3 needs it)",
+    }
+}
+
+fn wasm_group() -> Group {
+    let mut keys: Vec<Key> = WasmFeature::ALL
+        .iter()
+        .map(|&(name, f)| key(&format!("{name}=y|n"), "y", feature_about(f)))
+        .collect();
+    keys.extend([
+        key("all-proposals=y|n", "y", "turn every feature above on (y) or off (n)"),
+        key("max-memory-size=BYTES", "4G", "most bytes one linear memory may grow to (64K, 2M)"),
+        key("max-table-elements=N", "10000000", "most elements one table may hold"),
+        key("max-wasm-stack=BYTES", "512K", "native stack wasm may use before it traps (at most 2M)"),
+        key("unknown-imports-trap=y|n", "n", "link unknown imports as functions that trap"),
+        key("timeout=DURATION", "none", "wall-clock limit (10s, 500ms); the guest traps: interrupt"),
+        key("fuel=N", "none", "fuel for the whole run; the guest traps when it runs out"),
+        key("epoch-interruption=y|n", "n", "compile in epoch checks (timeout turns them on)"),
+        key("nan-canonicalization=y|n", "n", "canonical NaNs from float operations (determinism)"),
+    ]);
+    Group {
+        flag: "-W",
+        what: "wasm",
+        keys,
+        unsupported: &[
+            "unknown-imports-default",
+            "unknown-exports-allow",
+            "max-instances",
+            "max-tables",
+            "max-memories",
+            "trap-on-grow-failure",
+            "async-stack-size",
+            "async-stack-zeroing",
+            "relaxed-simd-deterministic",
+            "multi-value",
+            "component-model",
+            "component-model-async-builtins",
+            "component-model-async-stackful",
+            "component-model-error-context",
+            "component-model-gc",
+            "custom-page-sizes",
+            "wide-arithmetic",
+            "stack-switching",
+            "shared-everything-threads",
+        ],
+    }
+}
+
+fn wasi_group() -> Group {
+    Group {
+        flag: "-S",
+        what: "WASI",
+        keys: vec![
+            key("inherit-env=y|n", "n", "pass the whole host environment"),
+            key("inherit-stdin=y|n", "y", "the guest reads the host's stdin (n: /dev/null)"),
+            key("tcplisten=ADDR", "none", "listen on ADDR; the socket is a preview1 fd (repeatable)"),
+            key("inherit-network=y|n", "n", "WASI 0.2 sockets may use any address"),
+            key("allow-ip-name-lookup=y|n", "n", "resolve host names (wasi:sockets/ip-name-lookup)"),
+            key("tcp=y|n", "y", "TCP, once some address is allowed"),
+            key("udp=y|n", "y", "UDP, once some address is allowed"),
+            key("p3=y|n", "y", "link the WASI 0.3 interfaces for components"),
+            key("cli-exit-with-code=y", "y", "components' exit-with-code: always linked"),
+            key("preview2=y|n", "y", "wasmtime's preview1 implementation switch: no effect"),
+            key("cli=y", "y", "wasi:cli: always linked"),
+            key("preview0=y", "y", "preview0 (wasi_unstable) modules: always supported"),
+            key("common=y", "y", "the common WASI interfaces: always linked"),
+        ],
+        unsupported: &[
+            "http",
+            "http-outgoing-body-buffer-chunks",
+            "http-outgoing-body-chunk-size",
+            "nn",
+            "nn-graph",
+            "threads",
+            "config",
+            "config-var",
+            "keyvalue",
+            "keyvalue-in-memory-data",
+            "listenfd",
+            "cwd",
+            "max-resources",
+            "hostcall-fuel",
+            "max-random-size",
+            "network-error-code",
+        ],
+    }
+}
+
+fn codegen_group() -> Group {
+    Group {
+        flag: "-C",
+        what: "codegen",
+        keys: vec![
+            key("cache=y|n", "y", "the compile cache ($EDDY_CACHE_DIR, else ~/.cache/eddy)"),
+            key("parallel-compilation=y|n", "y", "compile functions on several threads"),
+        ],
+        unsupported: &[
+            "cache-config",
+            "compiler",
+            "collector",
+            "cranelift-debug-verifier",
+            "native-unwind-info",
+            "inlining",
+        ],
+    }
+}
+
+fn optimize_group() -> Group {
+    Group {
+        flag: "-O",
+        what: "optimization",
+        keys: vec![key("opt-level=0|1|2|s", "2", "Cranelift's optimization level (s: also size)")],
+        unsupported: &[
+            "regalloc-algorithm",
+            "memory-may-move",
+            "memory-reservation",
+            "memory-reservation-for-growth",
+            "memory-guard-size",
+            "guard-before-linear-memory",
+            "table-lazy-init",
+            "pooling-allocator",
+            "memory-init-cow",
+            "signals-based-traps",
+        ],
+    }
+}
+
+fn debug_group() -> Group {
+    Group {
+        flag: "-D",
+        what: "debug",
+        keys: vec![],
+        unsupported: &["debug-info", "address-map", "logging", "log-to-files", "coredump", "guest-debug"],
+    }
+}
+
+/// Every `KEY[=VAL]` item of a group's occurrences (`-W a,b=1 -W c` → `a`, `b=1`, `c`); none
+/// of Eddy's values contains a comma.
+fn items(list: &[String]) -> impl Iterator<Item = &str> {
+    list.iter().flat_map(|s| s.split(',')).filter(|s| !s.is_empty())
+}
+
+/// The help text if some group of `groups` was given `help` (`-W help`).
+fn group_help(groups: &[(&[String], fn() -> Group)]) -> Option<String> {
+    groups
+        .iter()
+        .find(|(list, _)| items(list).any(|i| i == "help"))
+        .map(|(_, group)| group().help())
+}
+
 /// Options that shape both the engine and the store.
 struct WasmOptions {
     engine: EngineConfig,
     max_memory: Option<usize>,
+    max_table_elements: Option<usize>,
     unknown_imports_trap: bool,
     timeout: Option<Duration>,
     fuel: Option<u64>,
 }
 
-fn wasm_options(wasm: &[String], codegen: &[String]) -> Result<WasmOptions, Failure> {
-    let mut o = WasmOptions {
-        engine: EngineConfig::default(),
-        max_memory: None,
-        unknown_imports_trap: false,
-        timeout: None,
-        fuel: None,
-    };
-    for w in wasm {
-        let (k, v) = key_val(w);
-        if let Some(f) = WasmFeature::from_name(k) {
-            o.engine.features.push((f, yes_no("-W", k, v)?));
-            continue;
-        }
-        let bad =
-            |what: &str| Failure::Usage(format!("-W {k}={v}: invalid value, expected {what}"));
-        match k {
-            "max-memory-size" => {
-                o.max_memory =
-                    Some(parse_size(v).ok_or_else(|| bad("bytes (e.g. 65536, 64K, 2M)"))?)
-            }
-            "unknown-imports-trap" => o.unknown_imports_trap = yes_no("-W", k, v)?,
-            "timeout" => {
-                o.timeout =
-                    Some(parse_duration(v).ok_or_else(|| bad("a duration (e.g. 10s, 500ms)"))?);
-                o.engine.epoch_interruption = true;
-            }
-            "fuel" => {
-                o.fuel = Some(v.parse().map_err(|_| bad("a whole number"))?);
-                o.engine.consume_fuel = true;
-            }
-            _ => {
-                let names: Vec<&str> = WasmFeature::ALL.iter().map(|(n, _)| *n).collect();
-                return usage(format!(
-                    "unknown -W option `{k}`; known: {}, max-memory-size, unknown-imports-trap, timeout, fuel",
-                    names.join(", ")
-                ));
-            }
-        }
+impl EngineFlags {
+    /// `-X help` for the first of these groups given `help`.
+    fn help(&self) -> Option<String> {
+        group_help(&[
+            (&self.wasm, wasm_group),
+            (&self.codegen, codegen_group),
+            (&self.optimize, optimize_group),
+            (&self.debug, debug_group),
+        ])
     }
-    for c in codegen {
-        match key_val(c) {
-            ("cache", v) => {
-                if !yes_no("-C", "cache", v)? {
-                    o.engine.cache_dir = None;
+
+    fn options(&self) -> Result<WasmOptions, Failure> {
+        let mut o = WasmOptions {
+            engine: EngineConfig::default(),
+            max_memory: None,
+            max_table_elements: None,
+            unknown_imports_trap: false,
+            timeout: None,
+            fuel: None,
+        };
+        for w in items(&self.wasm) {
+            let (k, v) = key_val(w);
+            if let Some(f) = WasmFeature::from_name(k) {
+                o.engine.features.push((f, yes_no("-W", k, v)?));
+                continue;
+            }
+            let bad =
+                |what: &str| Failure::Usage(format!("-W {k}={v}: invalid value, expected {what}"));
+            let bytes = "bytes (e.g. 65536, 64K, 2M)";
+            match k {
+                "all-proposals" => {
+                    let on = yes_no("-W", k, v)?;
+                    o.engine.features.extend(WasmFeature::ALL.iter().map(|&(_, f)| (f, on)));
                 }
+                "max-memory-size" => o.max_memory = Some(parse_size(v).ok_or_else(|| bad(bytes))?),
+                "max-table-elements" => {
+                    o.max_table_elements = Some(v.parse().map_err(|_| bad("a whole number"))?)
+                }
+                "max-wasm-stack" => {
+                    let n = parse_size(v).filter(|&n| n > 0).ok_or_else(|| bad(bytes))?;
+                    if n > 2 << 20 {
+                        return usage(format!(
+                            "-W max-wasm-stack={v}: at most 2M (the stack Eddy runs wasm on)"
+                        ));
+                    }
+                    o.engine.max_wasm_stack = Some(n);
+                }
+                "unknown-imports-trap" => o.unknown_imports_trap = yes_no("-W", k, v)?,
+                "timeout" => {
+                    o.timeout = Some(
+                        parse_duration(v).ok_or_else(|| bad("a duration (e.g. 10s, 500ms)"))?,
+                    );
+                    o.engine.epoch_interruption = true;
+                }
+                "fuel" => {
+                    o.fuel = Some(v.parse().map_err(|_| bad("a whole number"))?);
+                    o.engine.consume_fuel = true;
+                }
+                "epoch-interruption" => {
+                    o.engine.epoch_interruption |= yes_no("-W", k, v)?;
+                }
+                "nan-canonicalization" => o.engine.nan_canonicalization = yes_no("-W", k, v)?,
+                _ => return wasm_group().refuse(k),
             }
-            (k, _) => return usage(format!("unknown -C option `{k}`; known: cache")),
         }
+        for c in items(&self.codegen) {
+            match key_val(c) {
+                ("cache", v) => {
+                    if !yes_no("-C", "cache", v)? {
+                        o.engine.cache_dir = None;
+                    }
+                }
+                ("parallel-compilation", v) => {
+                    o.engine.parallel_compilation = yes_no("-C", "parallel-compilation", v)?
+                }
+                (k, _) => return codegen_group().refuse(k),
+            }
+        }
+        for c in items(&self.optimize) {
+            match key_val(c) {
+                ("opt-level", v) => {
+                    o.engine.opt_level = Some(match v {
+                        "0" => OptLevel::None,
+                        "1" | "2" => OptLevel::Speed,
+                        "s" => OptLevel::SpeedAndSize,
+                        _ => return usage(format!("-O opt-level={v}: expected 0, 1, 2 or s")),
+                    })
+                }
+                (k, _) => return optimize_group().refuse(k),
+            }
+        }
+        if let Some(c) = items(&self.debug).next() {
+            return debug_group().refuse(key_val(c).0);
+        }
+        Ok(o)
     }
-    Ok(o)
 }
 
 /// Colon suffixes that look like a preopen option but are not `:ro` (any case, `:RO` too):
@@ -301,17 +611,35 @@ impl RunCommand {
     }
 
     pub fn execute(self) -> Result<i32, Failure> {
+        if let Some(help) =
+            self.engine.help().or_else(|| group_help(&[(&self.wasi, wasi_group)]))
+        {
+            print!("{help}");
+            return Ok(0);
+        }
+        for (flag, given) in
+            [("--profile", &self.profile), ("--preload", &self.preload), ("--config", &self.config)]
+        {
+            if !given.is_empty() {
+                return usage(format!("{flag}: Eddy does not support this wasmtime option yet"));
+            }
+        }
+        if self.file_and_args.is_empty() {
+            return usage("no FILE given (usage: eddy run [OPTIONS] FILE [ARGS]...)".to_string());
+        }
         let (file, args) = self.file_and_args()?;
-        let w = wasm_options(&self.wasm, &self.codegen)?;
+        let w = self.engine.options()?;
         let mut caps = Capabilities::default();
-        for s in &self.wasi {
-            match key_val(s) {
-                ("inherit-env", v) => {
-                    if yes_no("-S", "inherit-env", v)? {
+        for s in items(&self.wasi) {
+            let (k, v) = key_val(s);
+            match k {
+                "inherit-env" => {
+                    if yes_no("-S", k, v)? {
                         caps.env.extend(std::env::vars());
                     }
                 }
-                ("tcplisten", v) => {
+                "inherit-stdin" => caps.inherit_stdin = yes_no("-S", k, v)?,
+                "tcplisten" => {
                     use std::net::ToSocketAddrs;
                     let addr =
                         v.to_socket_addrs().ok().and_then(|mut a| a.next()).ok_or_else(|| {
@@ -319,21 +647,22 @@ impl RunCommand {
                         })?;
                     caps.tcp_listen.push(addr);
                 }
-                ("inherit-network", v) => {
-                    caps.network.inherit_network = yes_no("-S", "inherit-network", v)?
+                "inherit-network" => caps.network.inherit_network = yes_no("-S", k, v)?,
+                "allow-ip-name-lookup" => caps.network.allow_ip_name_lookup = yes_no("-S", k, v)?,
+                "tcp" => caps.network.tcp = yes_no("-S", k, v)?,
+                "udp" => caps.network.udp = yes_no("-S", k, v)?,
+                "p3" => caps.p3 = yes_no("-S", k, v)?,
+                // wasmtime's switch between its two preview1 implementations: Eddy has one.
+                "preview2" => {
+                    yes_no("-S", k, v)?;
                 }
-                ("allow-ip-name-lookup", v) => {
-                    caps.network.allow_ip_name_lookup = yes_no("-S", "allow-ip-name-lookup", v)?
+                // Always on in Eddy: accepted as wasmtime scripts spell them; `n` is refused.
+                "cli-exit-with-code" | "cli" | "preview0" | "common" => {
+                    if !yes_no("-S", k, v)? {
+                        return usage(format!("-S {k}={v}: always on in Eddy; it cannot be turned off"));
+                    }
                 }
-                ("tcp", v) => caps.network.tcp = yes_no("-S", "tcp", v)?,
-                ("udp", v) => caps.network.udp = yes_no("-S", "udp", v)?,
-                ("p3", v) => caps.p3 = yes_no("-S", "p3", v)?,
-                (k, _) => {
-                    return usage(format!(
-                        "unknown -S option `{k}`; known: inherit-env, tcplisten, \
-                         inherit-network, allow-ip-name-lookup, tcp, udp, p3"
-                    ))
-                }
+                _ => return wasi_group().refuse(k),
             }
         }
         for (flag, list, out) in [
@@ -359,6 +688,9 @@ impl RunCommand {
         caps.trace = self.trace;
         if let Some(m) = w.max_memory {
             caps.max_memory_bytes = m;
+        }
+        if let Some(n) = w.max_table_elements {
+            caps.max_table_elements = n;
         }
         caps.unknown_imports_trap = w.unknown_imports_trap;
         caps.timeout = w.timeout;
@@ -399,7 +731,11 @@ fn naming(e: Error, file: &std::path::Path) -> Error {
 
 impl CompileCommand {
     pub fn execute(self) -> Result<i32, Failure> {
-        let w = wasm_options(&self.wasm, &[])?;
+        if let Some(help) = self.engine.help() {
+            print!("{help}");
+            return Ok(0);
+        }
+        let w = self.engine.options()?;
         let mut config = w.engine;
         config.cache_dir = None;
         let engine = Engine::new(&config)?;

@@ -29,6 +29,9 @@ pub struct Capabilities {
     pub preopens: Vec<Preopen>,
     /// Give the guest the host process's stdin/stdout/stderr (else `/dev/null`).
     pub inherit_stdio: bool,
+    /// With `inherit_stdio`, whether stdin is the host's too; `false` (`-S inherit-stdin=n`):
+    /// stdin reads from `/dev/null` while stdout and stderr are the host's. Default `true`.
+    pub inherit_stdin: bool,
     /// Host-side limits (fds, poll sizes, …).
     pub limits: Limits,
     /// Most bytes any one linear memory may grow to (`-W max-memory-size`). Default 4 GiB.
@@ -63,6 +66,7 @@ impl Default for Capabilities {
             env: Vec::new(),
             preopens: Vec::new(),
             inherit_stdio: false,
+            inherit_stdin: true,
             limits: Limits::default(),
             max_memory_bytes: 4 << 30,
             max_table_elements: 10_000_000,

@@ -76,6 +76,28 @@ pub struct EngineConfig {
     pub epoch_interruption: bool,
     /// Insert fuel checks (`-W fuel=N`).
     pub consume_fuel: bool,
+    /// Most bytes of native stack wasm code may use before it traps with a stack overflow
+    /// (`-W max-wasm-stack`); `None`: wasmtime's default (512 KiB).
+    pub max_wasm_stack: Option<usize>,
+    /// Canonicalize NaN results of float operations, for deterministic bits
+    /// (`-W nan-canonicalization`). Part of the compiled code, so part of the cache key.
+    pub nan_canonicalization: bool,
+    /// Cranelift's optimization level (`-O opt-level`); `None`: wasmtime's default
+    /// ([`OptLevel::Speed`]). Part of the cache key.
+    pub opt_level: Option<OptLevel>,
+    /// Compile functions on several threads (`-C parallel-compilation`; default on).
+    pub parallel_compilation: bool,
+}
+
+/// Cranelift's optimization level (`-O opt-level=0|1|2|s`, as wasmtime spells it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptLevel {
+    /// `0`: no optimizations.
+    None,
+    /// `1` or `2`: optimize for speed (wasmtime's default).
+    Speed,
+    /// `s`: optimize for speed and size.
+    SpeedAndSize,
 }
 
 impl Default for EngineConfig {
@@ -85,6 +107,10 @@ impl Default for EngineConfig {
             cache_dir: default_cache_dir(),
             epoch_interruption: false,
             consume_fuel: false,
+            max_wasm_stack: None,
+            nan_canonicalization: false,
+            opt_level: None,
+            parallel_compilation: true,
         }
     }
 }
@@ -150,7 +176,19 @@ impl Engine {
             .wasm_threads(on(WasmFeature::Threads))
             .wasm_component_model_async(on(WasmFeature::ComponentModelAsync))
             .epoch_interruption(config.epoch_interruption)
-            .consume_fuel(config.consume_fuel);
+            .consume_fuel(config.consume_fuel)
+            .cranelift_nan_canonicalization(config.nan_canonicalization)
+            .parallel_compilation(config.parallel_compilation);
+        if let Some(size) = config.max_wasm_stack {
+            c.max_wasm_stack(size);
+        }
+        if let Some(level) = config.opt_level {
+            c.cranelift_opt_level(match level {
+                OptLevel::None => wasmtime::OptLevel::None,
+                OptLevel::Speed => wasmtime::OptLevel::Speed,
+                OptLevel::SpeedAndSize => wasmtime::OptLevel::SpeedAndSize,
+            });
+        }
         let inner = wasmtime::Engine::new(&c).map_err(|e| Error::Other(one_line(&e)))?;
         let cache = config.cache_dir.clone().map(|dir| CompileCache::new(dir, &inner));
         Ok(Engine { inner, cache, config: config.clone() })

@@ -5,6 +5,7 @@
 
 use eddy_wasi::p1::{P1Ctx, P1View};
 use eddy_wasi::sockets::{Socket, SocketKind};
+use eddy_wasi::stdio::{Stdio, StdioKind};
 use eddy_wasi::{DirPerms, ExitCode, FilePerms, WasiCtx, WasiCtxBuilder, WasiView};
 use wasmtime::component::{self, Component};
 use wasmtime::{Instance, Linker, Module, Store, StoreLimits, StoreLimitsBuilder};
@@ -45,8 +46,11 @@ fn build_ctx(caps: &Capabilities, deadline: Option<u64>) -> Result<WasiCtx, Erro
     for (k, v) in &caps.env {
         b.env(k.clone(), v.clone());
     }
-    if caps.inherit_stdio {
+    if caps.inherit_stdio && caps.inherit_stdin {
         b.inherit_stdio();
+    } else if caps.inherit_stdio {
+        // stdin left unset: `/dev/null`.
+        b.stdio(Stdio::inherit(StdioKind::Stdout)).stdio(Stdio::inherit(StdioKind::Stderr));
     }
     for p in &caps.preopens {
         let (d, f) = if p.read_only {
