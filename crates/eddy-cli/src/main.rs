@@ -28,6 +28,9 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Run(run) => run.execute(),
         Command::Compile(c) => c.execute(),
+        Command::Settings(c) => c.execute(),
+        Command::Wast(c) => c.execute(),
+        Command::Config(c) => c.execute(),
     };
     match status {
         Ok(code) => exit(code),

@@ -106,6 +106,8 @@ pub struct WasiCtx {
     /// past it (in a poll, a read or write on a pipe, FIFO, tty or socket) stops and traps
     /// with the interrupt trap, as wasm code does at the engine's epoch deadline.
     pub(crate) deadline: Option<u64>,
+    /// The initial working directory `wasi:cli/environment` reports (`-S cwd`), if any.
+    pub(crate) initial_cwd: Option<String>,
 }
 
 impl WasiCtx {
@@ -185,6 +187,7 @@ pub struct WasiCtxBuilder {
     limits: Limits,
     trace: bool,
     deadline: Option<u64>,
+    initial_cwd: Option<String>,
 }
 
 impl WasiCtxBuilder {
@@ -271,6 +274,15 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Sets the initial working directory that `wasi:cli/environment`'s `initial-cwd`
+    /// (0.2) and `get-initial-cwd` (0.3) report (`-S cwd`). It grants nothing: the guest's
+    /// libc resolves relative paths against it, and only preopens reach files. Default
+    /// `None`.
+    pub fn initial_cwd(&mut self, cwd: Option<String>) -> &mut Self {
+        self.initial_cwd = cwd;
+        self
+    }
+
     /// Builds the context. Errors: `std::io::Error` if `/dev/null` cannot be opened for a
     /// stream that was not set.
     pub fn build(&mut self) -> std::io::Result<WasiCtx> {
@@ -307,6 +319,7 @@ impl WasiCtxBuilder {
             insecure: None,
             network: std::mem::take(&mut self.network),
             deadline: self.deadline,
+            initial_cwd: self.initial_cwd.take(),
         })
     }
 }
@@ -374,8 +387,8 @@ impl WasiCtx {
 /// Implements `wasi:cli`'s `environment` and `exit` host traits on [`WasiCtx`] for one
 /// component view: the view brings its generated `cli` module into scope and names its
 /// initial-cwd function (`initial-cwd` in 0.2, `get-initial-cwd` in 0.3). One body for both
-/// views: arguments and environment are the context's (what preview1 returns too), there is
-/// no initial working directory (Eddy grants none), and `exit` raises [`crate::ExitCode`].
+/// views: arguments and environment are the context's (what preview1 returns too), the initial
+/// working directory is `-S cwd`'s (none by default), and `exit` raises [`crate::ExitCode`].
 macro_rules! impl_cli_hosts {
     ($initial_cwd_fn:ident) => {
         impl cli::environment::Host for $crate::ctx::WasiCtx {
@@ -390,10 +403,11 @@ macro_rules! impl_cli_hosts {
                 Ok(self.arguments())
             }
 
-            /// The initial working directory: none (Eddy grants no working directory;
-            /// relative paths are the guest libc's business, resolved against preopens).
+            /// The initial working directory: the one set with `-S cwd`
+            /// ([`$crate::WasiCtxBuilder::initial_cwd`]), else none. It grants nothing:
+            /// relative paths are the guest libc's business, resolved against preopens.
             fn $initial_cwd_fn(&mut self) -> wasmtime::Result<Option<String>> {
-                Ok(None)
+                Ok(self.initial_cwd.clone())
             }
         }
 

@@ -32,6 +32,26 @@ pub struct Capabilities {
     /// With `inherit_stdio`, whether stdin is the host's too; `false` (`-S inherit-stdin=n`):
     /// stdin reads from `/dev/null` while stdout and stderr are the host's. Default `true`.
     pub inherit_stdin: bool,
+    /// With `inherit_stdio`, whether stdout is the host's (`-S inherit-stdout`; `false`:
+    /// writes go to `/dev/null`). Default `true`.
+    pub inherit_stdout: bool,
+    /// With `inherit_stdio`, whether stderr is the host's (`-S inherit-stderr`; `false`:
+    /// writes go to `/dev/null`). Default `true`.
+    pub inherit_stderr: bool,
+    /// The initial working directory `wasi:cli/environment` reports to components
+    /// (`-S cwd=DIR`; `initial-cwd` in 0.2, `get-initial-cwd` in 0.3). It grants nothing.
+    /// Default `None`.
+    pub initial_cwd: Option<String>,
+    /// Where to write a wasm core dump when a core module traps (`-D coredump=PATH`; the
+    /// engine must be built with [`crate::EngineConfig::coredump_on_trap`]). The format is
+    /// the tool-conventions coredump (a wasm module `wasmgdb` and `wasm-tools` read).
+    /// Components are not dumped (wasmtime captures core instances only). Default `None`.
+    pub coredump: Option<std::path::PathBuf>,
+    /// Core modules instantiated before the main one, each under the import module name
+    /// given (`--preload NAME=PATH`): the main module's imports from `NAME` are that
+    /// instance's exports. They share the run's WASI context; their own WASI calls read and
+    /// write the main module's `memory` once it exists. Core modules only. Default empty.
+    pub preloads: Vec<(String, crate::Program)>,
     /// Host-side limits (fds, poll sizes, …).
     pub limits: Limits,
     /// Most bytes any one linear memory may grow to (`-W max-memory-size`). Default 4 GiB.
@@ -45,6 +65,18 @@ pub struct Capabilities {
     pub fuel: Option<u64>,
     /// Turn unknown imports into functions that trap when called, instead of a load error.
     pub unknown_imports_trap: bool,
+    /// Turn unknown function imports of a core module into functions returning zeros
+    /// (`-W unknown-imports-default`), instead of a load error.
+    pub unknown_imports_default: bool,
+    /// Most instances one store may hold (`-W max-instances`). Default 10 000.
+    pub max_instances: usize,
+    /// Most tables one store may hold (`-W max-tables`). Default 10 000.
+    pub max_tables: usize,
+    /// Most linear memories one store may hold (`-W max-memories`). Default 10 000.
+    pub max_memories: usize,
+    /// `memory.grow`/`table.grow` past a limit traps instead of returning -1
+    /// (`-W trap-on-grow-failure`). Default `false`.
+    pub trap_on_grow_failure: bool,
     /// Log one line per hostcall (`--trace`).
     pub trace: bool,
     /// TCP addresses to listen on for a preview1 guest (`-S tcplisten=ADDR`): each socket is
@@ -67,12 +99,22 @@ impl Default for Capabilities {
             preopens: Vec::new(),
             inherit_stdio: false,
             inherit_stdin: true,
+            inherit_stdout: true,
+            inherit_stderr: true,
+            initial_cwd: None,
+            coredump: None,
+            preloads: Vec::new(),
             limits: Limits::default(),
             max_memory_bytes: 4 << 30,
             max_table_elements: 10_000_000,
             timeout: None,
             fuel: None,
             unknown_imports_trap: false,
+            unknown_imports_default: false,
+            max_instances: 10_000,
+            max_tables: 10_000,
+            max_memories: 10_000,
+            trap_on_grow_failure: false,
             trace: false,
             tcp_listen: Vec::new(),
             network: eddy_wasi::NetworkPolicy::default(),

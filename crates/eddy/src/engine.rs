@@ -87,6 +87,27 @@ pub struct EngineConfig {
     pub opt_level: Option<OptLevel>,
     /// Compile functions on several threads (`-C parallel-compilation`; default on).
     pub parallel_compilation: bool,
+    /// Emit DWARF for the compiled code so a native debugger (gdb, lldb) can step through
+    /// the guest's source (`-D debug-info`). Part of the cache key.
+    pub debug_info: bool,
+    /// Capture the guest's state when it traps, so [`crate::Capabilities::coredump`] can
+    /// write a wasm core dump (`-D coredump=PATH`).
+    pub coredump_on_trap: bool,
+    /// Relaxed SIMD instructions give the same results on every host (`-W
+    /// relaxed-simd-deterministic`). Part of the compiled code, so part of the cache key.
+    pub relaxed_simd_deterministic: bool,
+    /// A native profiler's view of the compiled code (`--profile perfmap|jitdump`); `None`:
+    /// none.
+    pub profiler: Option<Profiler>,
+}
+
+/// What a native profiler is told about the compiled code (`--profile`, as wasmtime spells it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profiler {
+    /// `perfmap`: a `/tmp/perf-PID.map` of function names and addresses, for `perf report`.
+    PerfMap,
+    /// `jitdump`: a `jit-PID.dump` file in the current directory, for `perf inject --jit`.
+    JitDump,
 }
 
 /// Cranelift's optimization level (`-O opt-level=0|1|2|s`, as wasmtime spells it).
@@ -111,6 +132,10 @@ impl Default for EngineConfig {
             nan_canonicalization: false,
             opt_level: None,
             parallel_compilation: true,
+            debug_info: false,
+            coredump_on_trap: false,
+            profiler: None,
+            relaxed_simd_deterministic: false,
         }
     }
 }
@@ -178,7 +203,15 @@ impl Engine {
             .epoch_interruption(config.epoch_interruption)
             .consume_fuel(config.consume_fuel)
             .cranelift_nan_canonicalization(config.nan_canonicalization)
-            .parallel_compilation(config.parallel_compilation);
+            .parallel_compilation(config.parallel_compilation)
+            .debug_info(config.debug_info)
+            .coredump_on_trap(config.coredump_on_trap)
+            .relaxed_simd_deterministic(config.relaxed_simd_deterministic)
+            .profiler(match config.profiler {
+                None => wasmtime::ProfilingStrategy::None,
+                Some(Profiler::PerfMap) => wasmtime::ProfilingStrategy::PerfMap,
+                Some(Profiler::JitDump) => wasmtime::ProfilingStrategy::JitDump,
+            });
         if let Some(size) = config.max_wasm_stack {
             c.max_wasm_stack(size);
         }

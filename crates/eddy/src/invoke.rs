@@ -121,6 +121,9 @@ pub fn invoke(
 ///   function `FUNC` of an exported interface `IFACE`, named as the component exports it
 ///   (`eddy:test/calc@1.0.0#add`), or abbreviated when that names one exported interface:
 ///   without `@VERSION` (`eddy:test/calc#add`) or without the package too (`calc#add`).
+///   wasmtime's spellings work too: `PKG:NS/IFACE.FUNC@VERSION` (`eddy:test/calc.mul@1.0.0`,
+///   `wasi:cli/run.run@0.2.0`), and a bare `FUNC` that no top-level export has but exactly
+///   one exported interface does.
 /// - Each `ARG` is a WAVE value parsed against the function's parameter type: numbers,
 ///   chars, strings, lists, tuples, records, variants, enums, flags, options and results.
 ///   Trailing `option` parameters may be omitted (they are `none`), as in WAVE.
@@ -367,11 +370,19 @@ fn resolve(
             export_list(engine, component)
         ))
     };
-    let Some((iface, func)) = name.split_once('#') else {
-        return match cty.get_export(&engine.inner, name).map(|e| e.ty) {
-            Some(ComponentItem::ComponentFunc(f)) => Ok((None, name.to_string(), f)),
-            _ => Err(unknown()),
-        };
+    let wasmtime_spelling = wasmtime_interface_name(name);
+    let (iface, func): (&str, &str) = match (name.split_once('#'), &wasmtime_spelling) {
+        (Some((i, f)), _) => (i, f),
+        (None, Some((i, f))) => (i.as_str(), f),
+        (None, None) => {
+            return match cty.get_export(&engine.inner, name).map(|e| e.ty) {
+                Some(ComponentItem::ComponentFunc(f)) => Ok((None, name.to_string(), f)),
+                _ => match bare_in_instances(engine, component, name)? {
+                    Some(found) => Ok(found),
+                    None => Err(unknown()),
+                },
+            };
+        }
     };
     // The exact export name, else the one interface it abbreviates: `pkg:ns/iface` without
     // `@VERSION`, or just `iface`.
@@ -412,6 +423,49 @@ fn resolve(
         },
         _ => Err(unknown()),
     }
+}
+
+/// wasmtime's spelling of an interface function, `PKG:NS/IFACE.FUNC[@VERSION]`
+/// (`wasi:cli/run.run@0.2.0`), as Eddy's `(PKG:NS/IFACE[@VERSION], FUNC)`; `None` for a name
+/// without a `/` or without a `.` after its last `/`.
+fn wasmtime_interface_name(name: &str) -> Option<(String, &str)> {
+    let slash = name.rfind('/')?;
+    let dot = slash + name[slash..].find('.')?;
+    let iface = &name[..dot];
+    let rest = &name[dot + 1..];
+    Some(match rest.split_once('@') {
+        Some((func, version)) => (format!("{iface}@{version}"), func),
+        None => (iface.to_string(), rest),
+    })
+}
+
+/// A bare `FUNC` that is no top-level export, searched for in every exported interface (as
+/// wasmtime does): the one interface function of that name, `None` if there is none, a usage
+/// error naming the candidates if several interfaces have one.
+fn bare_in_instances(
+    engine: &Engine,
+    component: &Component,
+    func: &str,
+) -> Result<Option<(Option<String>, String, ComponentFunc)>, Error> {
+    let mut found = Vec::new();
+    for (iname, e) in component.component_type().exports(&engine.inner) {
+        if let ComponentItem::ComponentInstance(i) = e.ty {
+            if let Some(ComponentItem::ComponentFunc(f)) =
+                i.get_export(&engine.inner, func).map(|x| x.ty)
+            {
+                found.push((Some(iname.to_string()), func.to_string(), f));
+            }
+        }
+    }
+    if found.len() > 1 {
+        let names: Vec<String> =
+            found.iter().map(|(i, f, _)| format!("{}#{f}", i.as_deref().unwrap_or(""))).collect();
+        return Err(Error::Usage(format!(
+            "`{func}` is exported by several interfaces: {}; name one",
+            names.join(", ")
+        )));
+    }
+    Ok(found.pop())
 }
 
 /// Every function the component exports, interface functions as `IFACE#FUNC`.

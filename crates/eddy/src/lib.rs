@@ -35,7 +35,7 @@ mod runtime;
 mod store;
 
 pub use caps::{Capabilities, Preopen};
-pub use engine::{Engine, EngineConfig, OptLevel, WasmFeature};
+pub use engine::{default_cache_dir, Engine, EngineConfig, OptLevel, Profiler, WasmFeature};
 pub use error::Error;
 pub use invoke::{invoke, invoke_component};
 pub use program::{is_component, Program};

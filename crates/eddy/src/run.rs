@@ -43,8 +43,28 @@ pub fn run(engine: &Engine, program: &Program, caps: &Capabilities) -> Result<i3
     }
     match start.call(&mut store, &[], &mut []) {
         Ok(()) => Ok(0),
-        Err(e) => exit_or_trap(e),
+        Err(e) => {
+            write_coredump(&mut store, &e, caps)?;
+            exit_or_trap(e)
+        }
     }
+}
+
+/// With `caps.coredump`, writes the core dump a trap `e` carries (none for an exit) to that
+/// path. Errors: `Error::Other` if the file cannot be written.
+fn write_coredump<T>(
+    store: &mut Store<T>,
+    e: &wasmtime::Error,
+    caps: &Capabilities,
+) -> Result<(), Error> {
+    let (Some(path), Some(dump)) = (&caps.coredump, e.downcast_ref::<wasmtime::WasmCoreDump>())
+    else {
+        return Ok(());
+    };
+    let name = caps.args.first().map_or("main", String::as_str);
+    std::fs::write(path, dump.serialize(&mut *store, name)).map_err(|err| {
+        Error::Other(format!("cannot write the core dump to `{}`: {err}", path.display()))
+    })
 }
 
 /// Runs a command component: links it ([`crate::store`]: every `wasi:*@0.2.x` and

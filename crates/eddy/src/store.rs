@@ -46,12 +46,19 @@ fn build_ctx(caps: &Capabilities, deadline: Option<u64>) -> Result<WasiCtx, Erro
     for (k, v) in &caps.env {
         b.env(k.clone(), v.clone());
     }
-    if caps.inherit_stdio && caps.inherit_stdin {
-        b.inherit_stdio();
-    } else if caps.inherit_stdio {
-        // stdin left unset: `/dev/null`.
-        b.stdio(Stdio::inherit(StdioKind::Stdout)).stdio(Stdio::inherit(StdioKind::Stderr));
+    if caps.inherit_stdio {
+        // A stream left unset is `/dev/null`.
+        for (on, kind) in [
+            (caps.inherit_stdin, StdioKind::Stdin),
+            (caps.inherit_stdout, StdioKind::Stdout),
+            (caps.inherit_stderr, StdioKind::Stderr),
+        ] {
+            if on {
+                b.stdio(Stdio::inherit(kind));
+            }
+        }
     }
+    b.initial_cwd(caps.initial_cwd.clone());
     for p in &caps.preopens {
         let (d, f) = if p.read_only {
             (DirPerms::READ, FilePerms::READ)
@@ -95,6 +102,10 @@ fn new_store<C: Send + 'static>(
     let limits = StoreLimitsBuilder::new()
         .memory_size(caps.max_memory_bytes)
         .table_elements(caps.max_table_elements)
+        .instances(caps.max_instances)
+        .tables(caps.max_tables)
+        .memories(caps.max_memories)
+        .trap_on_grow_failure(caps.trap_on_grow_failure)
         .build();
     let mut store = Store::new(&engine.inner, Host { ctx, limits });
     store.limiter(|h| &mut h.limits);
@@ -131,23 +142,51 @@ pub(crate) fn instantiate_module(
     })?;
     let mut linker: Linker<Host<P1Ctx>> = Linker::new(&engine.inner);
     eddy_wasi::p1::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
+    for (name, program) in &caps.preloads {
+        let crate::Program::Module(pre) = program else {
+            return Err(Error::Usage(format!(
+                "--preload {name}: a component cannot be preloaded (core modules only)"
+            )));
+        };
+        check_imports(&linker, &mut store, pre)?;
+        let instance = linker.instantiate(&mut store, pre).map_err(trap)?;
+        linker
+            .instance(&mut store, name, instance)
+            .map_err(|e| Error::Usage(format!("--preload {name}: {}", one_line(&e))))?;
+    }
     if caps.unknown_imports_trap {
         linker.define_unknown_imports_as_traps(module).map_err(|e| Error::Other(one_line(&e)))?;
     }
-    for import in module.imports() {
-        let Ok(provided) = linker.get(&mut store, import.module(), import.name()) else {
-            return Err(Error::UnknownImport {
-                module: import.module().to_string(),
-                name: import.name().to_string(),
-            });
-        };
-        check_import_type(&import, provided.ty(&store))?;
+    if caps.unknown_imports_default {
+        linker
+            .define_unknown_imports_as_default_values(&mut store, module)
+            .map_err(|e| Error::Other(one_line(&e)))?;
     }
+    check_imports(&linker, &mut store, module)?;
     let instance = linker.instantiate(&mut store, module).map_err(trap)?;
     if let Some(m) = instance.get_memory(&mut store, "memory") {
         store.data_mut().ctx.set_memory(m);
     }
     Ok((store, instance))
+}
+
+/// `Error::UnknownImport` or `Error::IncompatibleImport` for the first import of `module`
+/// that `linker` does not provide, or provides with another type.
+fn check_imports(
+    linker: &Linker<Host<P1Ctx>>,
+    store: &mut Store<Host<P1Ctx>>,
+    module: &Module,
+) -> Result<(), Error> {
+    for import in module.imports() {
+        let Ok(provided) = linker.get(&mut *store, import.module(), import.name()) else {
+            return Err(Error::UnknownImport {
+                module: import.module().to_string(),
+                name: import.name().to_string(),
+            });
+        };
+        check_import_type(&import, provided.ty(&*store))?;
+    }
+    Ok(())
 }
 
 /// `Error::IncompatibleImport` if `import` does not accept what Eddy `provided` under its name

@@ -17,16 +17,16 @@ pub struct EngineFlags {
     /// Wasm options (`-W help` lists them): features (`simd=n`, `gc=n`, ...) and limits
     /// (`timeout=10s`, `fuel=N`, `max-memory-size=2M`, `max-wasm-stack=BYTES`, ...).
     #[arg(short = 'W', long = "wasm", value_name = "KEY[=VAL[,..]]")]
-    wasm: Vec<String>,
+    pub(super) wasm: Vec<String>,
     /// Codegen options (`-C help`): `cache=y|n`, `parallel-compilation=y|n`.
     #[arg(short = 'C', long = "codegen", value_name = "KEY[=VAL[,..]]")]
-    codegen: Vec<String>,
+    pub(super) codegen: Vec<String>,
     /// Optimization options (`-O help`): `opt-level=0|1|2|s`.
     #[arg(short = 'O', long = "optimize", value_name = "KEY[=VAL[,..]]")]
-    optimize: Vec<String>,
-    /// Debug options (`-D help`): none supported yet.
+    pub(super) optimize: Vec<String>,
+    /// Debug options (`-D help`): `debug-info`, `coredump=PATH`.
     #[arg(short = 'D', long = "debug", value_name = "KEY[=VAL[,..]]")]
-    debug: Vec<String>,
+    pub(super) debug: Vec<String>,
 }
 
 /// Options that shape both the engine and the store.
@@ -37,6 +37,13 @@ pub(super) struct WasmOptions {
     pub(super) unknown_imports_trap: bool,
     pub(super) timeout: Option<Duration>,
     pub(super) fuel: Option<u64>,
+    pub(super) unknown_imports_default: bool,
+    pub(super) max_instances: Option<usize>,
+    pub(super) max_tables: Option<usize>,
+    pub(super) max_memories: Option<usize>,
+    pub(super) trap_on_grow_failure: bool,
+    /// `-D coredump=PATH`.
+    pub(super) coredump: Option<std::path::PathBuf>,
 }
 
 impl EngineFlags {
@@ -58,6 +65,12 @@ impl EngineFlags {
             unknown_imports_trap: false,
             timeout: None,
             fuel: None,
+            unknown_imports_default: false,
+            max_instances: None,
+            max_tables: None,
+            max_memories: None,
+            trap_on_grow_failure: false,
+            coredump: None,
         };
         for w in items(&self.wasm) {
             let (k, v) = key_val(w);
@@ -100,6 +113,26 @@ impl EngineFlags {
                     o.engine.epoch_interruption |= yes_no("-W", k, v)?;
                 }
                 "nan-canonicalization" => o.engine.nan_canonicalization = yes_no("-W", k, v)?,
+                "unknown-imports-default" => o.unknown_imports_default = yes_no("-W", k, v)?,
+                "relaxed-simd-deterministic" => {
+                    o.engine.relaxed_simd_deterministic = yes_no("-W", k, v)?
+                }
+                "max-instances" | "max-tables" | "max-memories" => {
+                    let n = Some(v.parse().map_err(|_| bad("a whole number"))?);
+                    match k {
+                        "max-instances" => o.max_instances = n,
+                        "max-tables" => o.max_tables = n,
+                        _ => o.max_memories = n,
+                    }
+                }
+                "trap-on-grow-failure" => o.trap_on_grow_failure = yes_no("-W", k, v)?,
+                "multi-value" | "component-model" => {
+                    if !yes_no("-W", k, v)? {
+                        return usage(format!(
+                            "-W {k}=n: always on in Eddy; it cannot be turned off"
+                        ));
+                    }
+                }
                 _ => return wasm_group().refuse(k),
             }
         }
@@ -112,6 +145,9 @@ impl EngineFlags {
                 }
                 ("parallel-compilation", v) => {
                     o.engine.parallel_compilation = yes_no("-C", "parallel-compilation", v)?
+                }
+                ("cache-config", v) => {
+                    o.engine.cache_dir = super::config_file::cache_config(v)?;
                 }
                 (k, _) => return codegen_group().refuse(k),
             }
@@ -129,8 +165,25 @@ impl EngineFlags {
                 (k, _) => return optimize_group().refuse(k),
             }
         }
-        if let Some(c) = items(&self.debug).next() {
-            return debug_group().refuse(key_val(c).0);
+        for c in items(&self.debug) {
+            match key_val(c) {
+                ("debug-info", v) => o.engine.debug_info = yes_no("-D", "debug-info", v)?,
+                ("coredump", "y") | ("coredump", "") => {
+                    return usage("-D coredump: give the file, `-D coredump=PATH`".to_string())
+                }
+                ("coredump", v) => {
+                    o.coredump = Some(v.into());
+                    o.engine.coredump_on_trap = true;
+                }
+                ("address-map", v) => {
+                    if !yes_no("-D", "address-map", v)? {
+                        return usage(
+                            "-D address-map=n: always on in Eddy (trap backtraces need it)".into(),
+                        );
+                    }
+                }
+                (k, _) => return debug_group().refuse(k),
+            }
         }
         Ok(o)
     }

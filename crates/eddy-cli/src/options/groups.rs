@@ -24,9 +24,9 @@ pub(super) struct Group {
     flag: &'static str,
     what: &'static str,
     keys: Vec<Key>,
-    /// wasmtime 49 keys of this group that Eddy does not support (yet): each is refused with
-    /// a line saying so rather than "unknown".
-    unsupported: &'static [&'static str],
+    /// wasmtime 49 keys of this group that Eddy refuses, each with why: refused with a line
+    /// saying so rather than "unknown".
+    unsupported: &'static [(&'static str, &'static str)],
 }
 
 impl Group {
@@ -37,11 +37,8 @@ impl Group {
 
     /// The usage error for a key this group does not handle.
     pub(super) fn refuse<T>(&self, k: &str) -> Result<T, Failure> {
-        if self.unsupported.contains(&k) {
-            return usage(format!(
-                "{} {k}: Eddy does not support this wasmtime option yet",
-                self.flag
-            ));
+        if let Some((_, why)) = self.unsupported.iter().find(|(name, _)| *name == k) {
+            return usage(format!("{} {k}: not supported by Eddy: {why}", self.flag));
         }
         let names = self.names();
         let known = if names.is_empty() { "none".to_string() } else { names.join(", ") };
@@ -64,11 +61,10 @@ impl Group {
             out.push_str(&format!("  {:<28} {} [default: {}]\n", k.spelling, k.about, k.default));
         }
         if !self.unsupported.is_empty() {
-            out.push_str(&format!(
-                "wasmtime's {} keys Eddy does not support yet (refused): {}\n",
-                self.flag,
-                self.unsupported.join(", ")
-            ));
+            out.push_str(&format!("wasmtime's {} keys Eddy refuses, and why:\n", self.flag));
+            for (name, why) in self.unsupported {
+                out.push_str(&format!("  {name:<28} {why}\n"));
+            }
         }
         out
     }
@@ -117,31 +113,39 @@ pub(super) fn wasm_group() -> Group {
         key("fuel=N", "none", "fuel for the whole run; the guest traps when it runs out"),
         key("epoch-interruption=y|n", "n", "compile in epoch checks (timeout turns them on)"),
         key("nan-canonicalization=y|n", "n", "canonical NaNs from float operations (determinism)"),
+        key(
+            "unknown-imports-default=y|n",
+            "n",
+            "link unknown imports as functions returning zeros (core modules)",
+        ),
+        key(
+            "relaxed-simd-deterministic=y|n",
+            "n",
+            "relaxed SIMD gives the same results everywhere",
+        ),
+        key("max-instances=N", "10000", "most instances one store may hold"),
+        key("max-tables=N", "10000", "most tables one store may hold"),
+        key("max-memories=N", "10000", "most linear memories one store may hold"),
+        key("trap-on-grow-failure=y|n", "n", "memory.grow/table.grow past a limit traps (else -1)"),
+        key("multi-value=y", "y", "multiple results: always on"),
+        key("component-model=y", "y", "components: always on"),
     ]);
     Group {
         flag: "-W",
         what: "wasm",
         keys,
         unsupported: &[
-            "unknown-imports-default",
-            "unknown-exports-allow",
-            "max-instances",
-            "max-tables",
-            "max-memories",
-            "trap-on-grow-failure",
-            "async-stack-size",
-            "async-stack-zeroing",
-            "relaxed-simd-deterministic",
-            "multi-value",
-            "component-model",
-            "component-model-async-builtins",
-            "component-model-async-stackful",
-            "component-model-error-context",
-            "component-model-gc",
-            "custom-page-sizes",
-            "wide-arithmetic",
-            "stack-switching",
-            "shared-everything-threads",
+            ("unknown-exports-allow", "Eddy runs only commands and reactors it can call"),
+            ("async-stack-size", "the engine's default fiber stack is used"),
+            ("async-stack-zeroing", "the engine's default fiber stacks are used"),
+            ("component-model-async-builtins", "not in the WASI 0.3.0 ABI Eddy implements"),
+            ("component-model-async-stackful", "not in the WASI 0.3.0 ABI Eddy implements"),
+            ("component-model-error-context", "not in the WASI 0.3.0 ABI Eddy implements"),
+            ("component-model-gc", "not standardised; the engine build has it off"),
+            ("custom-page-sizes", "a proposal, off in the engine build"),
+            ("wide-arithmetic", "a proposal, off in the engine build"),
+            ("stack-switching", "a proposal, off in the engine build"),
+            ("shared-everything-threads", "a proposal, off in the engine build"),
         ],
     }
 }
@@ -153,12 +157,19 @@ pub(super) fn wasi_group() -> Group {
         keys: vec![
             key("inherit-env=y|n", "n", "pass the whole host environment"),
             key("inherit-stdin=y|n", "y", "the guest reads the host's stdin (n: /dev/null)"),
+            key("inherit-stdout=y|n", "y", "the guest writes the host's stdout (n: /dev/null)"),
+            key("inherit-stderr=y|n", "y", "the guest writes the host's stderr (n: /dev/null)"),
+            key(
+                "cwd=DIR",
+                "none",
+                "initial-cwd for components (wasi:cli/environment); grants nothing",
+            ),
             key(
                 "tcplisten=ADDR",
                 "none",
                 "listen on ADDR; the socket is a preview1 fd (repeatable)",
             ),
-            key("inherit-network=y|n", "n", "WASI 0.2 sockets may use any address"),
+            key("inherit-network=y|n", "n", "WASI 0.2/0.3 sockets may use any address"),
             key(
                 "allow-ip-name-lookup=y|n",
                 "n",
@@ -167,6 +178,8 @@ pub(super) fn wasi_group() -> Group {
             key("tcp=y|n", "y", "TCP, once some address is allowed"),
             key("udp=y|n", "y", "UDP, once some address is allowed"),
             key("p3=y|n", "y", "link the WASI 0.3 interfaces for components"),
+            key("max-resources=N", "1048576", "most WASI resources a component holds at once"),
+            key("max-random-size=BYTES", "64M", "most bytes one get-random-bytes call returns"),
             key("cli-exit-with-code=y", "y", "components' exit-with-code: always linked"),
             key("preview2=y|n", "y", "wasmtime's preview1 implementation switch: no effect"),
             key("cli=y", "y", "wasi:cli: always linked"),
@@ -174,22 +187,22 @@ pub(super) fn wasi_group() -> Group {
             key("common=y", "y", "the common WASI interfaces: always linked"),
         ],
         unsupported: &[
-            "http",
-            "http-outgoing-body-buffer-chunks",
-            "http-outgoing-body-chunk-size",
-            "nn",
-            "nn-graph",
-            "threads",
-            "config",
-            "config-var",
-            "keyvalue",
-            "keyvalue-in-memory-data",
-            "listenfd",
-            "cwd",
-            "max-resources",
-            "hostcall-fuel",
-            "max-random-size",
-            "network-error-code",
+            ("http", "wasi:http is not implemented yet (`eddy serve` is its own work)"),
+            ("http-outgoing-body-buffer-chunks", "wasi:http is not implemented yet"),
+            ("http-outgoing-body-chunk-size", "wasi:http is not implemented yet"),
+            ("max-http-fields-size", "wasi:http is not implemented yet"),
+            ("nn", "wasi-nn is not implemented"),
+            ("nn-graph", "wasi-nn is not implemented"),
+            ("threads", "wasi-threads is not implemented"),
+            ("config", "wasi:config is not implemented"),
+            ("config-var", "wasi:config is not implemented"),
+            ("keyvalue", "wasi:keyvalue is not implemented"),
+            ("keyvalue-in-memory-data", "wasi:keyvalue is not implemented"),
+            ("tls", "wasi:tls is not implemented"),
+            ("listenfd", "use -S tcplisten=ADDR to hand a listener to a preview1 guest"),
+            ("hostcall-fuel", "host calls copy straight into guest memory; bounded by the limits"),
+            ("max-component-handles", "wasmtime 48, Eddy's engine, has a fixed 100000 handle cap"),
+            ("network-error-code", "an unstable 0.2 feature Eddy does not link"),
         ],
     }
 }
@@ -201,14 +214,14 @@ pub(super) fn codegen_group() -> Group {
         keys: vec![
             key("cache=y|n", "y", "the compile cache ($EDDY_CACHE_DIR, else ~/.cache/eddy)"),
             key("parallel-compilation=y|n", "y", "compile functions on several threads"),
+            key("cache-config=FILE", "none", "a cache config TOML (`eddy config new` writes one)"),
         ],
         unsupported: &[
-            "cache-config",
-            "compiler",
-            "collector",
-            "cranelift-debug-verifier",
-            "native-unwind-info",
-            "inlining",
+            ("compiler", "Cranelift is the only compiler in Eddy's engine build"),
+            ("collector", "the DRC collector is the only one in Eddy's engine build"),
+            ("cranelift-debug-verifier", "a compiler developer's switch"),
+            ("native-unwind-info", "the engine decides"),
+            ("inlining", "the engine decides"),
         ],
     }
 }
@@ -219,16 +232,16 @@ pub(super) fn optimize_group() -> Group {
         what: "optimization",
         keys: vec![key("opt-level=0|1|2|s", "2", "Cranelift's optimization level (s: also size)")],
         unsupported: &[
-            "regalloc-algorithm",
-            "memory-may-move",
-            "memory-reservation",
-            "memory-reservation-for-growth",
-            "memory-guard-size",
-            "guard-before-linear-memory",
-            "table-lazy-init",
-            "pooling-allocator",
-            "memory-init-cow",
-            "signals-based-traps",
+            ("regalloc-algorithm", "the engine's default allocator is used"),
+            ("memory-may-move", "the engine's memory defaults are used"),
+            ("memory-reservation", "the engine's memory defaults are used"),
+            ("memory-reservation-for-growth", "the engine's memory defaults are used"),
+            ("memory-guard-size", "the engine's memory defaults are used"),
+            ("guard-before-linear-memory", "the engine's memory defaults are used"),
+            ("table-lazy-init", "the engine's default is used"),
+            ("pooling-allocator", "one instance per run; the on-demand allocator is used"),
+            ("memory-init-cow", "the engine's default (on) is used"),
+            ("signals-based-traps", "the engine's default (on) is used"),
         ],
     }
 }
@@ -237,14 +250,23 @@ pub(super) fn debug_group() -> Group {
     Group {
         flag: "-D",
         what: "debug",
-        keys: vec![],
+        keys: vec![
+            key(
+                "debug-info=y|n",
+                "n",
+                "DWARF for the compiled code: gdb/lldb step through the guest",
+            ),
+            key("coredump=PATH", "none", "write a wasm core dump to PATH when a core module traps"),
+            key("address-map=y", "y", "native-to-wasm address maps: always on (trap backtraces)"),
+        ],
         unsupported: &[
-            "debug-info",
-            "address-map",
-            "logging",
-            "log-to-files",
-            "coredump",
-            "guest-debug",
+            ("guest-debug", "no debugger interface in Eddy"),
+            ("debugger", "no debugger interface in Eddy"),
+            ("arg", "no debugger interface in Eddy"),
+            ("logging", "Eddy logs with --trace and EDDY_LOG"),
+            ("log-to-files", "use --trace-file PATH"),
+            ("max-backtrace", "trap backtraces are whole"),
+            ("symbols", "`.cwasm` files keep the engine's default"),
         ],
     }
 }

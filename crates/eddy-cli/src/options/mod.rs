@@ -1,11 +1,15 @@
 //! Command-line options, spelled as wasmtime spells them.
 
 mod compile;
+mod config_cmd;
+mod config_file;
 mod dirs;
 mod engine_flags;
 mod groups;
 mod run;
+mod settings;
 mod values;
+mod wast;
 
 use std::ffi::OsString;
 
@@ -13,7 +17,10 @@ use clap::{Parser, Subcommand};
 use eddy::Error;
 
 pub use compile::CompileCommand;
+pub use config_cmd::ConfigCommand;
 pub use run::RunCommand;
+pub use settings::SettingsCommand;
+pub use wast::WastCommand;
 
 /// Why a command failed: a bad option value (a usage error: exit status 2, as clap's own) or
 /// an error from Eddy (its [`Error::exit_status`]).
@@ -46,15 +53,51 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run a WASI program: a preview1 core module or a WASI 0.2 command component (`.wasm` or
-    /// `.wat`).
+    /// Run a WASI program: a preview1 core module, or a WASI 0.2 or 0.3 command component
+    /// (`.wasm` or `.wat`); `--invoke` calls one export instead.
     Run(RunCommand),
     /// Compile a program ahead of time into a `.cwasm` file for `eddy run --allow-precompiled`.
     Compile(CompileCommand),
+    /// Print the Cranelift settings for this machine's target.
+    Settings(SettingsCommand),
+    /// Run WebAssembly spec-test scripts (`.wast`) through Eddy's engine.
+    Wast(WastCommand),
+    /// Write configuration files (`eddy config new`).
+    Config(ConfigCommand),
 }
 
 /// The subcommands, for `eddy X` with an unknown X.
-const SUBCOMMANDS: &[&str] = &["run", "compile", "help"];
+const SUBCOMMANDS: &[&str] = &["run", "compile", "settings", "wast", "config", "help"];
+
+/// The usage error for `eddy WORD` when WORD is no subcommand: `eddy has no 'WORD'
+/// subcommand`, with the nearest one suggested when it is close (edit distance ≤ 2).
+fn unknown_subcommand(word: &str) -> String {
+    // wasmtime's subcommands that Eddy does not have, and why.
+    const WASMTIME_ONLY: &[(&str, &str)] = &[
+        ("serve", "serving wasi:http components is not built yet"),
+        ("explore", "use `wasm-tools print` or `wasm-tools objdump`"),
+        ("objdump", "use `wasm-tools objdump`"),
+        ("wizer", "pre-initialization is not built; use the `wizer` tool"),
+        ("completion", "shell completions are not built yet"),
+    ];
+    if let Some((_, why)) = WASMTIME_ONLY.iter().find(|(n, _)| *n == word) {
+        return format!("eddy has no '{word}' subcommand: {why}");
+    }
+    let nearest = SUBCOMMANDS
+        .iter()
+        .map(|s| (strsim::levenshtein(word, s), *s))
+        .min()
+        .filter(|(d, _)| *d <= 2);
+    let known = SUBCOMMANDS[..SUBCOMMANDS.len() - 1].join(", ");
+    match nearest {
+        Some((_, s)) => {
+            format!("eddy has no '{word}' subcommand (did you mean '{s}'? known: {known})")
+        }
+        None => {
+            format!("eddy has no '{word}' subcommand (known: {known}; `eddy FILE` runs a program)")
+        }
+    }
+}
 
 /// `eddy [OPTIONS] FILE ...` means `eddy run [OPTIONS] FILE ...`, as in wasmtime. A first
 /// word that is neither an option, a subcommand nor a file (no `.` or `/` in it and nothing
@@ -68,7 +111,7 @@ pub fn implicit_run(args: impl Iterator<Item = OsString>) -> Result<Vec<OsString
         Some(w) if w.starts_with('-') => true,
         Some(w) if SUBCOMMANDS.contains(&w) => false,
         Some(w) if !w.contains(['.', '/']) && !std::path::Path::new(w).exists() => {
-            return Err(format!("eddy has no '{w}' subcommand (known: run, compile)"));
+            return Err(unknown_subcommand(w));
         }
         _ => true,
     };

@@ -4,12 +4,13 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::Args;
-use eddy::{Capabilities, Engine, Error};
+use eddy::{Capabilities, Engine, Error, Profiler, Program};
 
+use super::config_file::read_config;
 use super::dirs::parse_dir;
 use super::engine_flags::EngineFlags;
 use super::groups::{group_help, wasi_group};
-use super::values::{items, key_val, yes_no};
+use super::values::{items, key_val, parse_size, yes_no};
 use super::{usage, Failure};
 
 #[derive(Args, Debug)]
@@ -30,7 +31,7 @@ pub struct RunCommand {
     /// results are printed in WAVE.
     #[arg(long, value_name = "NAME|CALL")]
     invoke: Option<String>,
-    /// The program name the guest sees as argv[0] (default: FILE as given).
+    /// The program name the guest sees as argv[0] (default: FILE's base name, as wasmtime).
     #[arg(long, value_name = "NAME")]
     argv0: Option<String>,
     #[command(flatten)]
@@ -56,15 +57,18 @@ pub struct RunCommand {
     /// Print one line per WASI hostcall on stderr (function, arguments, errno, duration).
     #[arg(long)]
     trace: bool,
-    /// wasmtime's `--profile`: refused (not supported yet).
-    #[arg(long, hide = true, value_name = "STRATEGY")]
-    profile: Vec<String>,
-    /// wasmtime's `--preload`: refused (not supported yet).
-    #[arg(long, hide = true, value_name = "NAME=PATH")]
+    /// Tell a native profiler about the compiled code: `perfmap` (`/tmp/perf-PID.map`, for
+    /// `perf report`) or `jitdump` (`jit-PID.dump`, for `perf inject --jit`).
+    #[arg(long, value_name = "perfmap|jitdump")]
+    profile: Option<String>,
+    /// Instantiate core module PATH first and link it as import module NAME of the main
+    /// module (core modules only). Repeatable.
+    #[arg(long, value_name = "NAME=PATH")]
     preload: Vec<String>,
-    /// wasmtime's `--config`: refused (not supported yet).
-    #[arg(long, hide = true, value_name = "FILE")]
-    config: Vec<String>,
+    /// Read `-W`/`-S`/`-C`/`-O`/`-D` options from a TOML file (tables `[wasm]`, `[wasi]`,
+    /// `[codegen]`, `[optimize]`, `[debug]` of the same keys); the command line's win.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// The program (FILE), then its arguments (ARGS): every word after FILE is the guest's,
     /// verbatim, `--` and words that look like Eddy's options included (as in wasmtime), so
     /// no argument meant for the guest can grant it anything. With `--invoke`, ARGS are the
@@ -88,16 +92,23 @@ impl RunCommand {
         Ok((PathBuf::from(file), args))
     }
 
-    pub fn execute(self) -> Result<i32, Failure> {
+    pub fn execute(mut self) -> Result<i32, Failure> {
         if let Some(help) = self.engine.help().or_else(|| group_help(&[(&self.wasi, wasi_group)])) {
             print!("{help}");
             return Ok(0);
         }
-        for (flag, given) in
-            [("--profile", &self.profile), ("--preload", &self.preload), ("--config", &self.config)]
-        {
-            if !given.is_empty() {
-                return usage(format!("{flag}: Eddy does not support this wasmtime option yet"));
+        if let Some(path) = self.config.take() {
+            let c = read_config(&path)?;
+            let e = &mut self.engine;
+            for (from_file, cli) in [
+                (c.wasm, &mut e.wasm),
+                (c.codegen, &mut e.codegen),
+                (c.optimize, &mut e.optimize),
+                (c.debug, &mut e.debug),
+                (c.wasi, &mut self.wasi),
+            ] {
+                let given = std::mem::replace(cli, from_file);
+                cli.extend(given);
             }
         }
         if self.file_and_args.is_empty() {
@@ -115,6 +126,25 @@ impl RunCommand {
                     }
                 }
                 "inherit-stdin" => caps.inherit_stdin = yes_no("-S", k, v)?,
+                "inherit-stdout" => caps.inherit_stdout = yes_no("-S", k, v)?,
+                "inherit-stderr" => caps.inherit_stderr = yes_no("-S", k, v)?,
+                "cwd" => caps.initial_cwd = Some(v.to_string()),
+                "max-resources" => {
+                    caps.limits.max_resources =
+                        v.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+                            Failure::Usage(format!(
+                                "-S max-resources={v}: expected a positive whole number"
+                            ))
+                        })?
+                }
+                "max-random-size" => {
+                    caps.limits.max_random_bytes =
+                        parse_size(v).and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+                            Failure::Usage(format!(
+                                "-S max-random-size={v}: expected bytes below 4G (e.g. 1M)"
+                            ))
+                        })?
+                }
                 "tcplisten" => {
                     use std::net::ToSocketAddrs;
                     let addr =
@@ -173,12 +203,58 @@ impl RunCommand {
         caps.unknown_imports_trap = w.unknown_imports_trap;
         caps.timeout = w.timeout;
         caps.fuel = w.fuel;
+        caps.unknown_imports_default = w.unknown_imports_default;
+        caps.trap_on_grow_failure = w.trap_on_grow_failure;
+        for (limit, given) in [
+            (&mut caps.max_instances, w.max_instances),
+            (&mut caps.max_tables, w.max_tables),
+            (&mut caps.max_memories, w.max_memories),
+        ] {
+            if let Some(n) = given {
+                *limit = n;
+            }
+        }
+        caps.coredump = w.coredump;
+        let mut config = w.engine;
+        config.profiler = match self.profile.as_deref() {
+            None => None,
+            Some("perfmap") => Some(Profiler::PerfMap),
+            Some("jitdump") => Some(Profiler::JitDump),
+            Some(p) if p.starts_with("guest") => {
+                return usage(format!(
+                    "--profile {p}: the guest profiler is not built into Eddy; use perfmap or jitdump with `perf`"
+                ))
+            }
+            Some(p) if p.starts_with("vtune") => {
+                return usage(format!("--profile {p}: VTune is not built into Eddy; use perfmap or jitdump"))
+            }
+            Some(p) => return usage(format!("--profile {p}: expected perfmap or jitdump")),
+        };
         init_logging(self.trace);
 
-        let engine = Engine::new(&w.engine)?;
+        let engine = Engine::new(&config)?;
+        for p in &self.preload {
+            let Some((name, path)) =
+                p.split_once('=').filter(|(n, p)| !n.is_empty() && !p.is_empty())
+            else {
+                return usage(format!("--preload {p}: expected NAME=PATH"));
+            };
+            let program = engine.load_file_with(path.as_ref(), self.allow_precompiled)?;
+            caps.preloads.push((name.to_string(), program));
+        }
+        // argv[0]: the file's base name, as wasmtime gives it.
+        let argv0 = || {
+            self.argv0.clone().unwrap_or_else(|| {
+                file.file_name().map_or_else(
+                    || file.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            })
+        };
         match &self.invoke {
             Some(name) => {
                 let program = engine.load_file_with(&file, self.allow_precompiled)?;
+                refuse_component_only_p1(&program, &caps)?;
                 caps.args.push(self.argv0.clone().unwrap_or_else(|| name.clone()));
                 let results = eddy::invoke(&engine, &program, &caps, name, &args)
                     .map_err(|e| naming(e, &file))?;
@@ -190,12 +266,26 @@ impl RunCommand {
             None => {
                 // A program that is not a command is refused before it is compiled.
                 let program = engine.load_command_file(&file, self.allow_precompiled)?;
-                caps.args.push(self.argv0.clone().unwrap_or_else(|| file.display().to_string()));
+                refuse_component_only_p1(&program, &caps)?;
+                caps.args.push(argv0());
                 caps.args.extend(args.iter().cloned());
                 Ok(eddy::run(&engine, &program, &caps).map_err(|e| naming(e, &file))?)
             }
         }
     }
+}
+
+/// Grants only a preview1 core module can use, refused for a component before it runs:
+/// `-S tcplisten` (a component's sockets are `wasi:sockets`, granted with `--allow-bind`).
+fn refuse_component_only_p1(program: &Program, caps: &Capabilities) -> Result<(), Failure> {
+    if matches!(program, Program::Component(_)) && !caps.tcp_listen.is_empty() {
+        return usage(
+            "-S tcplisten: only a preview1 core module can take a listener as an fd; a component \
+             listens with wasi:sockets (grant the address with --allow-bind)"
+                .to_string(),
+        );
+    }
+    Ok(())
 }
 
 /// A trap's message, first line, naming the program file (the backtrace names functions,
