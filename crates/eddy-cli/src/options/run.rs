@@ -54,9 +54,21 @@ pub struct RunCommand {
     /// Allow FILE to be precompiled code written by `eddy compile`.
     #[arg(long)]
     allow_precompiled: bool,
-    /// Print one line per WASI hostcall on stderr (function, arguments, errno, duration).
-    #[arg(long)]
-    trace: bool,
+    /// Print one line per WASI host call (p1, p0, 0.2 and 0.3): the function, its arguments
+    /// decoded (flags and rights by name, paths), the result with what was written back
+    /// (fds, byte counts, offsets) or the errno/error-code, and the duration; exits as
+    /// `exit(N)`. FILTER (after `=`) is a comma list of groups (fs, sockets, clocks, random,
+    /// cli, poll, io, proc, sched), function names (path_open, open-at) or module prefixes
+    /// (wasi:filesystem, wasi_unstable): `--trace=fs,sock_send`.
+    #[arg(long, value_name = "FILTER", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    trace: Option<String>,
+    /// Write the trace lines to PATH instead of stderr (created or truncated).
+    #[arg(long, value_name = "PATH")]
+    trace_file: Option<PathBuf>,
+    /// Trace line format: `text` (default) or `json` (one object per line: module,
+    /// function, args, result, ns).
+    #[arg(long, value_name = "text|json", default_value = "text")]
+    trace_format: String,
     /// Tell a native profiler about the compiled code: `perfmap` (`/tmp/perf-PID.map`, for
     /// `perf report`) or `jitdump` (`jit-PID.dump`, for `perf inject --jit`).
     #[arg(long, value_name = "perfmap|jitdump")]
@@ -193,7 +205,7 @@ impl RunCommand {
         }
         caps.preopens = self.dirs.iter().map(|d| parse_dir(d)).collect::<Result<_, _>>()?;
         caps.inherit_stdio = true;
-        caps.trace = self.trace;
+        caps.trace = self.trace.is_some();
         if let Some(m) = w.max_memory {
             caps.max_memory_bytes = m;
         }
@@ -230,7 +242,7 @@ impl RunCommand {
             }
             Some(p) => return usage(format!("--profile {p}: expected perfmap or jitdump")),
         };
-        init_logging(self.trace);
+        init_logging(self.trace.as_deref(), self.trace_file.as_deref(), &self.trace_format)?;
 
         let engine = Engine::new(&config)?;
         for p in &self.preload {
@@ -298,36 +310,71 @@ pub(super) fn naming(e: Error, file: &std::path::Path) -> Error {
 }
 
 /// and stores) when `EDDY_LOG=info`.
-/// Log lines go to stderr: hostcalls with `--trace`; Eddy's own events (compile cache hits
-/// and stores) when `EDDY_LOG=info`.
-pub(super) fn init_logging(trace: bool) {
-    use tracing_subscriber::filter::{filter_fn, LevelFilter};
+/// Log lines: with `--trace`, the host-call lines ([`crate::trace`]) to stderr or the trace
+/// file; with `EDDY_LOG` (`RUST_LOG` syntax, e.g. `EDDY_LOG=info` or `eddy=debug`), Eddy's own
+/// events (compile cache hits and stores) to stderr. Errors (usage): a bad filter or format,
+/// a trace file that cannot be created.
+pub(super) fn init_logging(
+    trace: Option<&str>,
+    trace_file: Option<&std::path::Path>,
+    format: &str,
+) -> Result<(), Failure> {
+    use crate::trace::{ComponentCalls, Filter, P1Calls, Sink};
+    use std::sync::Arc;
+    use tracing_subscriber::filter::{filter_fn, EnvFilter};
     use tracing_subscriber::prelude::*;
-    let eddy_log = std::env::var("EDDY_LOG").is_ok_and(|v| v == "info" || v == "debug");
-    if !trace && !eddy_log {
-        return;
+    let json = match format {
+        "text" => false,
+        "json" => true,
+        other => return usage(format!("--trace-format {other}: expected text or json")),
+    };
+    if trace.is_none() && trace_file.is_some() {
+        return usage("--trace-file: give --trace too".to_string());
     }
-    let layer =
-        tracing_subscriber::fmt::layer()
-            .with_writer(std::io::stderr)
-            .with_target(false)
-            .without_time()
-            .with_level(false)
-            .with_filter(filter_fn(move |m| {
-                if m.target().starts_with("eddy::p1") {
-                    trace
-                } else {
-                    eddy_log
-                }
-            }))
-            .with_filter(LevelFilter::INFO);
+    let eddy_log = std::env::var("EDDY_LOG").ok().filter(|v| !v.is_empty());
+    if trace.is_none() && eddy_log.is_none() {
+        return Ok(());
+    }
+    let sink = match trace {
+        None => None,
+        Some(f) => {
+            let filter = Filter::parse(f).map_err(Failure::Usage)?;
+            let out: Box<dyn std::io::Write + Send> = match trace_file {
+                None => Box::new(std::io::stderr()),
+                Some(p) => Box::new(std::fs::File::create(p).or_else(|e| {
+                    usage(format!("--trace-file {}: cannot create it: {e}", p.display()))
+                })?),
+            };
+            Some(Arc::new(Sink::new(out, json, filter)))
+        }
+    };
+    let own = match eddy_log {
+        None => None,
+        Some(spec) => {
+            let filter =
+                EnvFilter::try_new(&spec).or_else(|e| usage(format!("EDDY_LOG={spec}: {e}")))?;
+            Some(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_target(false)
+                    .without_time()
+                    .with_level(false)
+                    .with_filter(filter_fn(|m| {
+                        !m.target().starts_with("eddy::p1") && !m.target().starts_with("eddy_wasi")
+                    }))
+                    .with_filter(filter),
+            )
+        }
+    };
     // Components: WASI 0.2 and 0.3 host calls (TRACE spans from eddy-wasi's p2 and p3
     // modules; an async 0.3 call's span closes when its future completes, so its line
     // carries the time it waited).
-    let calls = trace.then(|| {
-        crate::trace::ComponentCalls.with_filter(filter_fn(|m| {
+    let p1 = sink.clone().map(|s| P1Calls(s).with_filter(filter_fn(|m| m.target() == "eddy::p1")));
+    let calls = sink.map(|s| {
+        ComponentCalls(s).with_filter(filter_fn(|m| {
             m.target().starts_with("eddy_wasi::p2") || m.target().starts_with("eddy_wasi::p3")
         }))
     });
-    tracing_subscriber::registry().with(layer).with(calls).init();
+    tracing_subscriber::registry().with(own).with(p1).with(calls).init();
+    Ok(())
 }

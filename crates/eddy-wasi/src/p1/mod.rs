@@ -18,7 +18,6 @@
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
-use std::time::Instant;
 
 use wasmtime::{bail, Result as AnyResult};
 use wasmtime::{Caller, Extern, Linker};
@@ -310,28 +309,8 @@ pub(crate) fn code(r: Result<()>) -> i32 {
     }
 }
 
-/// Logs one hostcall (`--trace`): `{module}::{name}(args) -> result [duration]`, where
-/// `module` is the import module the guest called through (`wasi_snapshot_preview1` or
-/// `wasi_unstable`).
-#[cold]
-pub(crate) fn trace_call(
-    module: &str,
-    name: &str,
-    args: &[(&str, i64)],
-    r: Result<()>,
-    start: Instant,
-) {
-    use std::fmt::Write;
-    let mut a = String::new();
-    for (i, (k, v)) in args.iter().enumerate() {
-        let _ = write!(a, "{}{k}={v}", if i > 0 { ", " } else { "" });
-    }
-    let result = match r {
-        Ok(()) => "success".to_string(),
-        Err(e) => e.name().to_string(),
-    };
-    tracing::info!(target: "eddy::p1", "{module}::{name}({a}) -> {result} [{:?}]", start.elapsed());
-}
+mod trace;
+pub(crate) use trace::{trace_call, trace_exit};
 
 /// Defines preview1 (or preview0) host functions: the one dispatch point of every p1 call.
 ///
@@ -404,6 +383,7 @@ macro_rules! wasi_fn {
                             &[$((stringify!($arg), $arg as i64)),*],
                             r,
                             start,
+                            &$mem,
                         );
                     }
                     if r == Err($crate::errno::Errno::Interrupted) {

@@ -11,11 +11,25 @@ use crate::ExitCode;
 /// guest. It unwinds out of wasm with an [`ExitCode`] error, which the embedder turns into
 /// the exit status. Statuses above 255 are passed through; the CLI truncates as the OS does.
 ///
-/// Errors: none reach the guest (the returned `Err` *is* the exit). Not logged by `--trace`.
+/// Errors: none reach the guest (the returned `Err` *is* the exit). `--trace` shows it as
+/// `proc_exit(rval=N) -> exit(N)`.
 ///
 /// Reference: <https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#-proc_exitrval-exitcode>
 #[inline]
-pub fn proc_exit<T: P1View>(_caller: &mut Caller<'_, T>, rval: u32) -> wasmtime::Result<()> {
+pub fn proc_exit<T: P1View>(caller: &mut Caller<'_, T>, rval: u32) -> wasmtime::Result<()> {
+    proc_exit_in(MODULE, caller, rval)
+}
+
+/// [`proc_exit`] as called through `module` (the name its trace line shows).
+#[inline]
+fn proc_exit_in<T: P1View>(
+    module: &'static str,
+    caller: &mut Caller<'_, T>,
+    rval: u32,
+) -> wasmtime::Result<()> {
+    if caller.data_mut().p1().trace {
+        super::trace_exit(module, rval);
+    }
     Err(ExitCode(rval as i32).into())
 }
 
@@ -44,6 +58,8 @@ pub(crate) fn add<T: P1View>(
     linker.func_wrap(MODULE, "proc_exit", exit)?;
     if let Some((alias, except)) = alias {
         if !except.contains(&"proc_exit") {
+            let exit =
+                move |mut caller: Caller<'_, T>, rval: u32| proc_exit_in(alias, &mut caller, rval);
             linker.func_wrap(alias, "proc_exit", exit)?;
         }
     }
