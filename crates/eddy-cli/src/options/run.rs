@@ -13,7 +13,27 @@ use super::groups::{group_help, wasi_group};
 use super::values::{items, key_val, parse_size, yes_no};
 use super::{usage, Failure};
 
+/// `eddy run --help`'s closing text: examples and the exit statuses.
+const RUN_AFTER_HELP: &str = "\
+Examples:
+  eddy run app.wasm arg1 arg2              run a preview1 module or a 0.2/0.3 component
+  eddy app.wasm                            the same (`run` is implied)
+  eddy run --dir ./data::/data:ro app.wasm read-only access to ./data as /data
+  eddy run --env HOME=/ -S inherit-env app.wasm
+  eddy run -W timeout=10s,fuel=100000000 app.wasm
+  eddy run --allow-connect 127.0.0.1:8080 client.wasm
+  eddy run --invoke 'add(2, 3)' calc.wasm  call one export, WAVE in and out
+  eddy run --trace=fs,sockets --trace-file trace.txt app.wasm
+
+Exit status:
+  N    the guest's: proc_exit(N) / exit-with-code(N) (N < 126); `_start`/`run` returning: 0;
+       a component's exit(err) or run returning err: 1
+  1    a load, link or capability error, a program that is not a command, a status >= 126
+  2    a usage error (a bad flag or flag value)
+  134  the guest trapped (the trap and its wasm backtrace on stderr)";
+
 #[derive(Args, Debug)]
+#[command(after_help = RUN_AFTER_HELP)]
 pub struct RunCommand {
     /// Grant a host directory: `HOST[::GUEST]`, GUEST defaulting to HOST. Append `:ro` to
     /// make it read-only (`--dir ./data::/data:ro`; exactly `:ro`: `:RO`, `:rw` are errors).
@@ -26,9 +46,10 @@ pub struct RunCommand {
     /// Call one export instead of running the program; each result is printed on its own
     /// line. A core module: NAME is the export, ARGS its i32/i64/f32/f64 arguments. A
     /// component: a WAVE call `NAME(ARG, ...)` (e.g. 'add(2, 3)', 'greet("you")'), NAME a
-    /// top-level export or `IFACE#FUNC` for a function of an exported interface
-    /// (`pkg:ns/iface@1.0.0#func`; `pkg:ns/iface#func` or `iface#func` when unambiguous);
-    /// results are printed in WAVE.
+    /// top-level export or a function of an exported interface, in Eddy's spelling
+    /// `IFACE#FUNC` (`pkg:ns/iface@1.0.0#func`; `pkg:ns/iface#func` or `iface#func` when
+    /// unambiguous) or wasmtime's (`pkg:ns/iface.func@1.0.0`, or a bare `func` that one
+    /// exported interface has); results are printed in WAVE.
     #[arg(long, value_name = "NAME|CALL")]
     invoke: Option<String>,
     /// The program name the guest sees as argv[0] (default: FILE's base name, as wasmtime).
