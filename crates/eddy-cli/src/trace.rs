@@ -102,6 +102,7 @@ impl Filter {
                 || t == group
                 || t == function
                 || t == short
+                || t == module
                 || (t.contains(':') || t.contains('_')) && module.starts_with(t.as_str())
         })
     }
