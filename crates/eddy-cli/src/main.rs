@@ -7,7 +7,10 @@
 //! line on stderr naming the problem); 2 for a command-line usage error: clap's, or a flag
 //! value Eddy cannot parse (`-W timeout=abc`, `--dir ::/g`: one `error: ` line).
 
+mod cache_cmd;
+mod determinism;
 mod options;
+mod progress;
 mod trace;
 
 use std::process::ExitCode;
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Run(run) => run.execute(),
         Command::Compile(c) => c.execute(),
+        Command::Cache(c) => c.execute(),
     };
     match status {
         Ok(code) => exit(code),

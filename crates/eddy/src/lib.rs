@@ -34,8 +34,11 @@ mod run;
 mod runtime;
 mod store;
 
-pub use caps::{Capabilities, Preopen};
-pub use engine::{Engine, EngineConfig, OptLevel, WasmFeature};
+pub use cache::{cache_stats, clear_cache, CacheStats, DEFAULT_CACHE_MAX_BYTES};
+pub use caps::{Capabilities, Deterministic, Preopen};
+pub use engine::{
+    default_cache_dir, CompileObserver, CompileStart, Engine, EngineConfig, OptLevel, WasmFeature,
+};
 pub use error::Error;
 pub use invoke::{invoke, invoke_component};
 pub use program::{is_component, Program};

@@ -200,6 +200,11 @@ pub(super) fn codegen_group() -> Group {
         what: "codegen",
         keys: vec![
             key("cache=y|n", "y", "the compile cache ($EDDY_CACHE_DIR, else ~/.cache/eddy)"),
+            key(
+                "cache-size=BYTES",
+                "1G",
+                "bound on the compile cache (K/M/G); least recently used out",
+            ),
             key("parallel-compilation=y|n", "y", "compile functions on several threads"),
         ],
         unsupported: &[

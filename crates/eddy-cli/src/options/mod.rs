@@ -51,10 +51,12 @@ pub enum Command {
     Run(RunCommand),
     /// Compile a program ahead of time into a `.cwasm` file for `eddy run --allow-precompiled`.
     Compile(CompileCommand),
+    /// Show (`stats`) or empty (`clear`) the compile cache.
+    Cache(crate::cache_cmd::CacheCommand),
 }
 
 /// The subcommands, for `eddy X` with an unknown X.
-const SUBCOMMANDS: &[&str] = &["run", "compile", "help"];
+const SUBCOMMANDS: &[&str] = &["run", "compile", "cache", "help"];
 
 /// `eddy [OPTIONS] FILE ...` means `eddy run [OPTIONS] FILE ...`, as in wasmtime. A first
 /// word that is neither an option, a subcommand nor a file (no `.` or `/` in it and nothing
@@ -68,7 +70,7 @@ pub fn implicit_run(args: impl Iterator<Item = OsString>) -> Result<Vec<OsString
         Some(w) if w.starts_with('-') => true,
         Some(w) if SUBCOMMANDS.contains(&w) => false,
         Some(w) if !w.contains(['.', '/']) && !std::path::Path::new(w).exists() => {
-            return Err(format!("eddy has no '{w}' subcommand (known: run, compile)"));
+            return Err(format!("eddy has no '{w}' subcommand (known: run, compile, cache)"));
         }
         _ => true,
     };

@@ -56,6 +56,18 @@ pub struct RunCommand {
     /// Print one line per WASI hostcall on stderr (function, arguments, errno, duration).
     #[arg(long)]
     trace: bool,
+    /// Run deterministically: clocks start at 2000-01-01T00:00:00Z (monotonic 0) and move
+    /// only by 1 µs per read and by what the guest sleeps (sleeps return at once); random
+    /// bytes come from ChaCha20 seeded with --seed (NOT secure); no network, no host
+    /// environment (only --env NAME=VALUE).
+    #[arg(long)]
+    deterministic: bool,
+    /// The random seed of --deterministic (default 0).
+    #[arg(long, value_name = "N", requires = "deterministic")]
+    seed: Option<u64>,
+    /// Print no progress line on long compiles.
+    #[arg(short = 'q', long)]
+    quiet: bool,
     /// wasmtime's `--profile`: refused (not supported yet).
     #[arg(long, hide = true, value_name = "STRATEGY")]
     profile: Vec<String>,
@@ -161,6 +173,13 @@ impl RunCommand {
                 }
             }
         }
+        crate::determinism::apply(
+            self.deterministic,
+            self.seed,
+            &self.wasi,
+            &self.envs,
+            &mut caps,
+        )?;
         caps.preopens = self.dirs.iter().map(|d| parse_dir(d)).collect::<Result<_, _>>()?;
         caps.inherit_stdio = true;
         caps.trace = self.trace;
@@ -175,7 +194,8 @@ impl RunCommand {
         caps.fuel = w.fuel;
         init_logging(self.trace);
 
-        let engine = Engine::new(&w.engine)?;
+        let mut engine = Engine::new(&w.engine)?;
+        crate::progress::Progress::attach(&mut engine, self.quiet);
         match &self.invoke {
             Some(name) => {
                 let program = engine.load_file_with(&file, self.allow_precompiled)?;
