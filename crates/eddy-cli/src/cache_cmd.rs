@@ -81,9 +81,11 @@ impl CacheCommand {
                 for item in codegen.iter().flat_map(|s| s.split(',')).filter(|s| !s.is_empty()) {
                     match item.split_once('=') {
                         Some(("cache-size", v)) => bound = parse_cache_size(v)?,
-                        _ => return Err(Failure::Usage(format!(
+                        _ => {
+                            return Err(Failure::Usage(format!(
                             "eddy cache stats -C {item}: only cache-size=BYTES is meaningful here"
-                        ))),
+                        )))
+                        }
                     }
                 }
                 let st = eddy::cache_stats(&dir).map_err(io)?;
