@@ -255,6 +255,7 @@ pub(super) fn debug_group() -> Group {
 }
 
 /// The help text if some group of `groups` was given `help` (`-W help`).
+#[allow(clippy::type_complexity)] // a list of (values, group) pairs, read once
 pub(super) fn group_help(groups: &[(&[String], fn() -> Group)]) -> Option<String> {
     groups
         .iter()

@@ -45,6 +45,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum Command {
     /// Run a WASI program: a preview1 core module or a WASI 0.2 command component (`.wasm` or
     /// `.wat`).
