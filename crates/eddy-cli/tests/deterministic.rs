@@ -148,3 +148,27 @@ fn cpython_twice_gives_byte_identical_output() {
     assert_ne!(s_fields[3], fields[3], "os.urandom did not change with the seed");
     assert_eq!(go(&["--seed", "42"]), seeded);
 }
+
+/// The same guest adapted into a WASI 0.2 component (the adapter turns `poll_oneoff` into
+/// `subscribe-duration` and `wasi:io/poll`, `clock_time_get` into `wasi:clocks`,
+/// `random_get` into `wasi:random`): virtual clocks and seeded random in the 0.2 view too,
+/// with the same values as the core module except one tick more after the absolute
+/// realtime sleep (the adapter reads the wall clock once to turn it into a duration) and
+/// the same random bytes (the same ChaCha20 stream).
+#[test]
+fn p2_component_runs_on_the_virtual_clock_too() {
+    let module = run(eddy_run(&["--deterministic", &program_str("p1_deterministic")]), b"");
+    let module = String::from_utf8(module.stdout).unwrap();
+    let expected = module
+        .replace("realtime 946684805000000000\n", "realtime 946684805000001000\n")
+        .replace("monotonic 5000001000\n", "monotonic 5000002000\n");
+    assert_ne!(expected, module, "{module}");
+    let prog = component::component_str("p1_deterministic");
+    let out = run(eddy_run(&["--deterministic", &prog]), b"");
+    assert_run(&out, &expected, "", 0);
+    let again = run(eddy_run(&["--deterministic", &prog]), b"");
+    assert_eq!(again.stdout, out.stdout);
+    let seeded = run(eddy_run(&["--deterministic", "--seed", "9", &prog]), b"");
+    let seeded = String::from_utf8(seeded.stdout).unwrap();
+    assert_ne!(seeded.lines().last(), expected.lines().last(), "seeded random");
+}
