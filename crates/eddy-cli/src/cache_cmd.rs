@@ -96,8 +96,9 @@ impl CacheCommand {
             }
             CacheAction::Clear => {
                 let st = eddy::clear_cache(&dir).map_err(io)?;
+                let noun = if st.entries == 1 { "entry" } else { "entries" };
                 println!(
-                    "removed {} entries ({} bytes) from {}",
+                    "removed {} {noun} ({} bytes) from {}",
                     st.entries,
                     st.bytes,
                     dir.display()

@@ -286,10 +286,12 @@ fn cache_stats_and_clear() {
     );
     assert_run(&cmd(&["cache", "stats", "-C", "cache-size=2M"]), &want, "", 0);
 
-    let want = format!("removed 1 entries ({size} bytes) from {}\n", dir.display());
+    let want = format!("removed 1 entry ({size} bytes) from {}\n", dir.display());
     assert_run(&cmd(&["cache", "clear"]), &want, "", 0);
     assert_eq!(cache_entries(&dir), Vec::<std::path::PathBuf>::new());
     assert!(dir.is_dir(), "the directory itself stays");
+    let want = format!("removed 0 entries (0 bytes) from {}\n", dir.display());
+    assert_run(&cmd(&["cache", "clear"]), &want, "", 0);
 
     let out = cmd(&["cache", "stats", "-C", "cache=n"]);
     assert_run(
