@@ -7,7 +7,10 @@
 //! line on stderr naming the problem); 2 for a command-line usage error: clap's, or a flag
 //! value Eddy cannot parse (`-W timeout=abc`, `--dir ::/g`: one `error: ` line).
 
+mod cache_cmd;
+mod determinism;
 mod options;
+mod progress;
 mod trace;
 
 use std::process::ExitCode;
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         Command::Settings(c) => c.execute(),
         Command::Wast(c) => c.execute(),
         Command::Config(c) => c.execute(),
+        Command::Cache(c) => c.execute(),
     };
     match status {
         Ok(code) => exit(code),

@@ -27,6 +27,13 @@ fn wasmtime() -> Command {
     cmd
 }
 
+/// `eddy` with these arguments (no `run` added).
+fn eddy_with(args: &[&str]) -> Command {
+    let mut cmd = eddy();
+    cmd.args(args);
+    cmd
+}
+
 fn hello() -> String {
     program_str("p1_hello.wat")
 }
@@ -140,16 +147,16 @@ fn refused_wasmtime_keys_say_why() {
 
 #[test]
 fn subcommands_settings_and_unknown_ones() {
-    let out = run(eddy().arg("settings").to_owned(), b"");
+    let out = run(eddy_with(&["settings"]), b"");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(text.starts_with("Cranelift settings for target '"), "{text}");
     assert!(text.contains("Boolean settings:") && text.contains("Settings inferred for the current host:"));
-    let out = run(eddy().arg("setings").to_owned(), b"");
+    let out = run(eddy_with(&["setings"]), b"");
     assert_usage_error(&out, &["eddy has no 'setings' subcommand", "did you mean 'settings'"]);
-    let out = run(eddy().args(["wizer", "--help"]).to_owned(), b"");
+    let out = run(eddy_with(&["wizer", "--help"]), b"");
     assert_usage_error(&out, &["eddy has no 'wizer' subcommand"]);
-    let out = run(eddy().arg("frobnicate").to_owned(), b"");
+    let out = run(eddy_with(&["frobnicate"]), b"");
     assert_usage_error(&out, &["eddy has no 'frobnicate' subcommand", "known: run, compile"]);
 }
 
@@ -157,9 +164,9 @@ fn subcommands_settings_and_unknown_ones() {
 fn wast_runs_spec_scripts() {
     let dir = workspace_root().join("tests/programs/wast");
     let basic = dir.join("basic.wast");
-    assert_run(&run(eddy().arg("wast").arg(&basic).to_owned(), b""), "", "", 0);
+    assert_run(&run(eddy_with(&["wast", s(&basic)]), b""), "", "", 0);
     let failing = dir.join("failing.wast");
-    let out = run(eddy().arg("wast").arg(&failing).to_owned(), b"");
+    let out = run(eddy_with(&["wast", s(&failing)]), b"");
     assert_error_line(&out, "", 1, &["failing.wast", ":6:"]);
 }
 
@@ -167,9 +174,9 @@ fn wast_runs_spec_scripts() {
 fn config_new_writes_a_cache_config_that_cache_config_reads() {
     let dir = temp_dir();
     let path = dir.path().join("sub/config.toml");
-    let out = run(eddy().args(["config", "new"]).arg(&path).to_owned(), b"");
+    let out = run(eddy_with(&["config", "new", s(&path)]), b"");
     assert_run(&out, &format!("wrote a new configuration file to `{}`\n", path.display()), "", 0);
-    let out = run(eddy().args(["config", "new"]).arg(&path).to_owned(), b"");
+    let out = run(eddy_with(&["config", "new", s(&path)]), b"");
     assert_error_line(&out, "", 1, &["exists already"]);
     // A cache config pointing at a directory of the test's: the compiled program lands there.
     let cache = dir.path().join("cache");

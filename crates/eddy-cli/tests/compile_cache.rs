@@ -178,3 +178,144 @@ fn eddy_cmd(args: &[&str]) -> std::process::Command {
     c.args(args);
     c
 }
+
+/// A `.cwasm` that is cut short, or an ELF file wasmtime did not write, is refused with one
+/// line (status 1) now that it is mapped rather than read.
+#[test]
+fn a_bad_precompiled_file_is_one_line() {
+    let dir = temp_dir();
+    let good = dir.path().join("hello.cwasm");
+    let prog = program("p1_hello.wat");
+    assert_run(&run(eddy_cmd(&["compile", s(&prog), "-o", s(&good)]), b""), "", "", 0);
+    let bytes = std::fs::read(&good).unwrap();
+    let cut = dir.path().join("cut.cwasm");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let out = run(eddy_run(&["--allow-precompiled", s(&cut)]), b"");
+    assert_error_line(&out, "", 1, &["cut.cwasm"]);
+    // An ELF file that is no wasmtime artifact: not precompiled code, so compiled as wasm.
+    let elf = dir.path().join("tool.cwasm");
+    std::fs::copy("/bin/true", &elf).unwrap();
+    let out = run(eddy_run(&["--allow-precompiled", s(&elf)]), b"");
+    assert_error_line(&out, "", 1, &["cannot compile", "tool.cwasm"]);
+}
+
+/// Runs `prog` with the compile cache in `cache` and extra `flags` (before FILE).
+fn cached_run(cache: &std::path::Path, flags: &[&str], prog: &std::path::Path) {
+    let mut args = flags.to_vec();
+    args.push(s(prog));
+    let mut cmd = eddy_run(&args);
+    cmd.env("EDDY_CACHE_DIR", cache);
+    let out = run(cmd, b"");
+    assert!(out.status.code().is_some(), "{}", describe(&out));
+}
+
+/// The size of the one entry `prog` makes in an empty cache.
+fn entry_size(prog: &std::path::Path) -> u64 {
+    let scratch = temp_dir();
+    cached_run(scratch.path(), &[], prog);
+    let e = cache_entries(scratch.path());
+    assert_eq!(e.len(), 1, "{e:?}");
+    std::fs::metadata(&e[0]).unwrap().len()
+}
+
+#[test]
+fn the_cache_is_bounded_and_evicts_the_least_recently_used() {
+    let [a, b, c] = ["p1_hello.wat", "p1_exit_status.wat", "cli_simd.wat"].map(program);
+    let (sa, sb, sc) = (entry_size(&a), entry_size(&b), entry_size(&c));
+    let cache = temp_dir();
+    let pause = || std::thread::sleep(std::time::Duration::from_millis(30));
+    cached_run(cache.path(), &[], &a);
+    pause();
+    cached_run(cache.path(), &[], &b);
+    pause();
+    // A hit makes `a` the most recently used.
+    cached_run(cache.path(), &[], &a);
+    assert_eq!(cache_entries(cache.path()).len(), 2);
+    pause();
+    // Room for a and c but not all three: b, the least recently used, goes.
+    let bound = (sa + sc + sb / 2).to_string();
+    cached_run(cache.path(), &["-C", &format!("cache-size={bound}")], &c);
+    let mut sizes: Vec<u64> =
+        cache_entries(cache.path()).iter().map(|p| std::fs::metadata(p).unwrap().len()).collect();
+    sizes.sort();
+    let mut want = vec![sa, sc];
+    want.sort();
+    assert_eq!(sizes, want, "a and c are left (sizes a {sa}, b {sb}, c {sc})");
+
+    // An artifact larger than the whole bound is not stored; the run still works.
+    let small = temp_dir();
+    let mut cmd = eddy_run(&["-C", "cache-size=1K", s(&a)]);
+    cmd.env("EDDY_CACHE_DIR", small.path());
+    let out = run(cmd, b"");
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(cache_entries(small.path()), Vec::<std::path::PathBuf>::new());
+
+    // A bad bound is a usage error.
+    let out = run(eddy_run(&["-C", "cache-size=lots", s(&a)]), b"");
+    assert_run(
+        &out,
+        "",
+        "error: -C cache-size=lots: invalid value, expected bytes (e.g. 1073741824, 512M, 2G)\n",
+        2,
+    );
+}
+
+#[test]
+fn cache_stats_and_clear() {
+    let cache = temp_dir();
+    let dir = cache.path().join("c");
+    let cmd = |args: &[&str]| {
+        let mut c = eddy_cmd(args);
+        c.env("EDDY_CACHE_DIR", &dir);
+        run(c, b"")
+    };
+    // No directory yet: an empty cache.
+    let want = format!(
+        "directory: {}\nentries: 0\nsize: 0 bytes (0 B)\nbound: 1073741824 bytes (1.0 GiB)\n",
+        dir.display()
+    );
+    assert_run(&cmd(&["cache", "stats"]), &want, "", 0);
+
+    let prog = program("p1_hello.wat");
+    cached_run(&dir, &[], &prog);
+    let size = std::fs::metadata(&cache_entries(&dir)[0]).unwrap().len();
+    let human = format!("{:.1} KiB", size as f64 / 1024.0);
+    let want = format!(
+        "directory: {}\nentries: 1\nsize: {size} bytes ({human})\nbound: 2097152 bytes (2.0 MiB)\n",
+        dir.display()
+    );
+    assert_run(&cmd(&["cache", "stats", "-C", "cache-size=2M"]), &want, "", 0);
+
+    let want = format!("removed 1 entry ({size} bytes) from {}\n", dir.display());
+    assert_run(&cmd(&["cache", "clear"]), &want, "", 0);
+    assert_eq!(cache_entries(&dir), Vec::<std::path::PathBuf>::new());
+    assert!(dir.is_dir(), "the directory itself stays");
+    let want = format!("removed 0 entries (0 bytes) from {}\n", dir.display());
+    assert_run(&cmd(&["cache", "clear"]), &want, "", 0);
+
+    let out = cmd(&["cache", "stats", "-C", "cache=n"]);
+    assert_run(
+        &out,
+        "",
+        "error: eddy cache stats -C cache=n: only cache-size=BYTES is meaningful here\n",
+        2,
+    );
+}
+
+/// The progress line of a long compile is for terminals only: compiling CPython (a 26 MB
+/// module, many seconds) into an empty cache with stderr piped prints nothing on it.
+#[test]
+fn a_long_compile_is_silent_when_stderr_is_piped() {
+    let py = std::env::var_os("EDDY_CPYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".cache/guests/python-3.12.0.wasm"));
+    assert!(py.is_file(), "CPython not found at {}: run scripts/setup.sh", py.display());
+    let cache = temp_dir();
+    let mut cmd = eddy_run(&[s(&py), "-c", "print('hi')"]);
+    cmd.env("EDDY_CACHE_DIR", cache.path());
+    let start = std::time::Instant::now();
+    let out = run(cmd, b"");
+    assert_run(&out, "hi\n", "", 0);
+    assert!(start.elapsed() > std::time::Duration::from_secs(1), "it did compile");
+    assert_eq!(cache_entries(cache.path()).len(), 1, "and cached it");
+}

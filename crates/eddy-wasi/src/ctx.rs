@@ -108,9 +108,21 @@ pub struct WasiCtx {
     pub(crate) deadline: Option<u64>,
     /// The initial working directory `wasi:cli/environment` reports (`-S cwd`), if any.
     pub(crate) initial_cwd: Option<String>,
+    /// Where the guest's clocks come from: the host's, or a virtual clock (deterministic
+    /// runs). Every view reads time through it ([`WasiCtx::clocks`]).
+    pub(crate) clocks: crate::clocks::ClockSource,
+    /// Where the guest's random bytes come from: the host's `getrandom`, or a seeded stream.
+    pub(crate) random: crate::random::RandomSource,
 }
 
 impl WasiCtx {
+    /// The instance's clocks (the host's, or a deterministic run's virtual clock): what
+    /// every view reads time from.
+    #[inline]
+    pub fn clocks(&self) -> &crate::clocks::ClockSource {
+        &self.clocks
+    }
+
     /// The standard stream `kind`: the object behind p1 fd 0, 1 or 2 and behind every WASI
     /// 0.2 stream over stdio. Always `Some` (the type leaves room for an instance without
     /// one).
@@ -188,6 +200,8 @@ pub struct WasiCtxBuilder {
     trace: bool,
     deadline: Option<u64>,
     initial_cwd: Option<String>,
+    clocks: crate::clocks::ClockSource,
+    random_seed: Option<u64>,
 }
 
 impl WasiCtxBuilder {
@@ -283,6 +297,21 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Sets where the guest's clocks come from (default [`crate::clocks::ClockSource::Host`]);
+    /// a [`crate::clocks::ClockSource::Virtual`] makes time deterministic in every view.
+    pub fn clocks(&mut self, clocks: crate::clocks::ClockSource) -> &mut Self {
+        self.clocks = clocks;
+        self
+    }
+
+    /// Seeds the guest's random bytes (secure and insecure interfaces alike) from `seed`
+    /// ([`crate::random::RandomSource::Seeded`]: reproducible, not cryptographically
+    /// secure); `None` (the default): the host's `getrandom`.
+    pub fn random_seed(&mut self, seed: Option<u64>) -> &mut Self {
+        self.random_seed = seed;
+        self
+    }
+
     /// Builds the context. Errors: `std::io::Error` if `/dev/null` cannot be opened for a
     /// stream that was not set.
     pub fn build(&mut self) -> std::io::Result<WasiCtx> {
@@ -320,6 +349,11 @@ impl WasiCtxBuilder {
             network: std::mem::take(&mut self.network),
             deadline: self.deadline,
             initial_cwd: self.initial_cwd.take(),
+            clocks: std::mem::take(&mut self.clocks),
+            random: match self.random_seed {
+                Some(seed) => crate::random::RandomSource::seeded(seed),
+                None => crate::random::RandomSource::Host,
+            },
         })
     }
 }

@@ -1,5 +1,6 @@
 //! wasi:random — secure random bytes from the host's `getrandom(2)`, and a fast insecure
-//! generator for `wasi:random/insecure`.
+//! generator for `wasi:random/insecure`; or, in a deterministic run, both from one seed
+//! ([`RandomSource::Seeded`]).
 
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, Result};
@@ -18,6 +19,64 @@ pub fn fill_secure(buf: &mut [u8]) -> Result<()> {
     Ok(())
 }
 
+/// Where an instance's "secure" random bytes come from (preview1 `random_get`,
+/// `wasi:random/random` 0.2 and 0.3), and what seeds its insecure generator; chosen when the
+/// [`WasiCtx`] is built ([`crate::WasiCtxBuilder::random_seed`]).
+#[derive(Debug, Default)]
+pub enum RandomSource {
+    /// The host's `getrandom(2)` ([`fill_secure`]); the insecure generator is seeded from it.
+    #[default]
+    Host,
+    /// A ChaCha20 stream (the `chacha20` crate's `ChaCha20Rng`, stream 0) from a 64-bit seed,
+    /// for deterministic runs: the same seed gives the same bytes in the same order. **Not
+    /// cryptographically secure in this mode**: anyone who knows the seed knows every byte.
+    /// The insecure generator and `insecure-seed` come from stream 1 of the same seed, so
+    /// they do not depend on how many secure bytes were read before.
+    Seeded {
+        /// The generator of the secure-interface bytes (boxed: 300+ bytes of state, kept
+        /// out of the context's common size).
+        rng: Box<chacha20::ChaCha20Rng>,
+        /// The seed, for stream 1.
+        seed: u64,
+    },
+}
+
+impl RandomSource {
+    /// A seeded source ([`RandomSource::Seeded`]).
+    pub fn seeded(seed: u64) -> RandomSource {
+        use chacha20::rand_core::SeedableRng;
+        RandomSource::Seeded { rng: Box::new(chacha20::ChaCha20Rng::seed_from_u64(seed)), seed }
+    }
+
+    /// Fills `buf`. Errors: the host source's (never expected; a seeded source cannot fail).
+    #[inline]
+    pub fn fill(&mut self, buf: &mut [u8]) -> Result<()> {
+        match self {
+            RandomSource::Host => fill_secure(buf),
+            RandomSource::Seeded { rng, .. } => {
+                use chacha20::rand_core::Rng;
+                rng.fill_bytes(buf);
+                Ok(())
+            }
+        }
+    }
+
+    /// The 24 bytes that seed the insecure generator: from the host, or stream 1 of the seed.
+    fn insecure_seed_bytes(&self) -> Result<[u8; 24]> {
+        let mut b = [0u8; 24];
+        match self {
+            RandomSource::Host => fill_secure(&mut b)?,
+            RandomSource::Seeded { seed, .. } => {
+                use chacha20::rand_core::{Rng, SeedableRng};
+                let mut r = chacha20::ChaCha20Rng::seed_from_u64(*seed);
+                r.set_stream(1);
+                r.fill_bytes(&mut b);
+            }
+        }
+        Ok(b)
+    }
+}
+
 /// The generator behind `wasi:random/insecure` and the value of `insecure-seed`: not for
 /// secrets, only fast. Both are seeded once per instance from [`fill_secure`].
 #[derive(Debug, Clone)]
@@ -30,8 +89,13 @@ pub struct Insecure {
 impl Insecure {
     /// A generator seeded from the host's secure source. Errors: as [`fill_secure`].
     pub fn new() -> Result<Insecure> {
-        let mut b = [0u8; 24];
-        fill_secure(&mut b)?;
+        Insecure::from_source(&RandomSource::Host)
+    }
+
+    /// A generator seeded from `source` (the host's, or a deterministic run's seed).
+    /// Errors: as [`fill_secure`].
+    pub fn from_source(source: &RandomSource) -> Result<Insecure> {
+        let b = source.insecure_seed_bytes()?;
         let w = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
         Ok(Insecure { state: w(0), seed: (w(8), w(16)) })
     }
@@ -69,25 +133,33 @@ impl WasiCtx {
     /// random source failed.
     pub(crate) fn insecure(&mut self) -> wasmtime::Result<&mut Insecure> {
         if self.insecure.is_none() {
-            let g = Insecure::new().map_err(|e| wasmtime::Error::msg(format!("getrandom: {e}")))?;
+            let g = Insecure::from_source(&self.random).map_err(getrandom_failed)?;
             self.insecure = Some(g);
         }
         Ok(self.insecure.as_mut().expect("just set"))
     }
 
-    /// `len` secure random bytes (`getrandom(2)`): what `get-random-bytes` returns in every
-    /// component view. Errors (a trap): `len` over [`crate::Limits::max_random_bytes`], or
-    /// the host source failed.
-    pub(crate) fn random_bytes(&self, len: u64) -> wasmtime::Result<Vec<u8>> {
+    /// Fills `buf` from the instance's [`RandomSource`] (`getrandom(2)`, or the seeded
+    /// stream of a deterministic run): what preview1 `random_get` writes into guest memory.
+    /// Errors: the host source failed (never expected).
+    #[inline]
+    pub fn fill_random(&mut self, buf: &mut [u8]) -> Result<()> {
+        self.random.fill(buf)
+    }
+
+    /// `len` secure random bytes (from [`WasiCtx::fill_random`]): what `get-random-bytes`
+    /// returns in every component view. Errors (a trap): `len` over
+    /// [`crate::Limits::max_random_bytes`], or the host source failed.
+    pub(crate) fn random_bytes(&mut self, len: u64) -> wasmtime::Result<Vec<u8>> {
         let mut b = self.random_buf(len)?;
-        fill_secure(&mut b).map_err(getrandom_failed)?;
+        self.random.fill(&mut b).map_err(getrandom_failed)?;
         Ok(b)
     }
 
     /// 64 secure random bits (`get-random-u64`). Errors (a trap): the host source failed.
-    pub(crate) fn random_u64(&self) -> wasmtime::Result<u64> {
+    pub(crate) fn random_u64(&mut self) -> wasmtime::Result<u64> {
         let mut b = [0u8; 8];
-        fill_secure(&mut b).map_err(getrandom_failed)?;
+        self.random.fill(&mut b).map_err(getrandom_failed)?;
         Ok(u64::from_le_bytes(b))
     }
 
@@ -162,5 +234,24 @@ mod tests {
         }
         assert_ne!(g.next_u64(), g.next_u64());
         assert_eq!(g.seed, seed);
+    }
+
+    #[test]
+    fn seeded_source_repeats_per_seed_and_differs_across_seeds() {
+        let bytes = |seed| {
+            let mut s = RandomSource::seeded(seed);
+            let mut b = [0u8; 16];
+            s.fill(&mut b).unwrap();
+            let g = Insecure::from_source(&s).unwrap();
+            (b, g.seed)
+        };
+        assert_eq!(bytes(0), bytes(0));
+        assert_ne!(bytes(0).0, bytes(1).0);
+        assert_ne!(bytes(0).1, bytes(1).1);
+        // The insecure seed does not depend on how much was read before.
+        let mut s = RandomSource::seeded(7);
+        let before = Insecure::from_source(&s).unwrap().seed;
+        s.fill(&mut [0u8; 100]).unwrap();
+        assert_eq!(Insecure::from_source(&s).unwrap().seed, before);
     }
 }

@@ -37,7 +37,7 @@ use std::os::fd::{AsFd, BorrowedFd};
 
 use rustix::event::{PollFd, PollFlags};
 
-use crate::clocks::{timespec, Clock};
+use crate::clocks::{timespec, Clock, ClockSource, VirtualClock};
 
 /// What a waited-on entry needs from its host fd.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,7 +175,7 @@ impl Poller {
             fds: recycle(std::mem::take(&mut self.fds)),
             fd_tags,
             clocks,
-            now: Now { read: Clock::now, realtime: None, monotonic: None },
+            now: Now { read: Clock::now, realtime: None, monotonic: None, virt: None },
             deadline: None,
             merge: self.merge.take(),
         }
@@ -218,6 +218,9 @@ struct Now {
     read: fn(Clock) -> u64,
     realtime: Option<u64>,
     monotonic: Option<u64>,
+    /// The instance's virtual clock, if it runs on one ([`WaitSet::clocks`]): deadlines are
+    /// on it, and a wait for them does not sleep but moves it forward.
+    virt: Option<std::sync::Arc<VirtualClock>>,
 }
 
 impl Now {
@@ -227,7 +230,20 @@ impl Now {
             Clock::Realtime => &mut self.realtime,
             _ => &mut self.monotonic,
         };
+        if let Some(v) = &self.virt {
+            return v.peek(clock);
+        }
         *slot.get_or_insert_with(|| (self.read)(clock))
+    }
+
+    /// The host's monotonic clock, on which the run's deadline is (`-W timeout` bounds real
+    /// time even when the guest's clocks are virtual).
+    #[inline]
+    fn host_monotonic(&mut self) -> u64 {
+        if self.virt.is_some() {
+            return Clock::Monotonic.now();
+        }
+        self.get(Clock::Monotonic)
     }
 
     #[inline]
@@ -276,6 +292,17 @@ impl<'fd> WaitSet<'fd> {
     #[inline]
     pub fn bound(&mut self, deadline: Option<u64>) {
         self.deadline = deadline;
+    }
+
+    /// Puts the wait on the instance's clocks: with a [`ClockSource::Virtual`], deadlines
+    /// are instants of the virtual clock, and a wait with a pending deadline looks at the fds
+    /// once (zero timeout) and, if none is ready, moves the virtual clock to the earliest
+    /// deadline instead of sleeping. `Host` (the default) changes nothing.
+    #[inline]
+    pub fn clocks(&mut self, source: &ClockSource) {
+        if let Some(v) = source.as_virtual() {
+            self.now.virt = Some(std::sync::Arc::clone(v));
+        }
     }
 
     /// Whether nothing is waited on (no fd, no pending deadline).
@@ -327,7 +354,8 @@ impl<'fd> WaitSet<'fd> {
             // Zero if something is ready already; else until the earliest deadline (read
             // afresh on every round), bounded by the run's; `None` (until an fd is ready)
             // without either.
-            let timeout = if ready_already {
+            let sleep_virtually = self.now.virt.is_some() && !self.clocks.is_empty();
+            let timeout = if ready_already || sleep_virtually {
                 Some(0)
             } else {
                 let now = &mut self.now;
@@ -335,7 +363,7 @@ impl<'fd> WaitSet<'fd> {
                     self.clocks.iter().map(|c| c.deadline.saturating_sub(now.get(c.clock))).min();
                 match self.deadline {
                     Some(d) => {
-                        let left = d.saturating_sub(now.get(Clock::Monotonic));
+                        let left = d.saturating_sub(now.host_monotonic());
                         Some(t.map_or(left, |t| t.min(left)))
                     }
                     None => t,
@@ -382,6 +410,18 @@ impl<'fd> WaitSet<'fd> {
                     }
                 }
             }
+            // A virtual sleep: nothing else is ready, so time jumps to the earliest deadline.
+            if sleep_virtually && !ready_already && n == 0 {
+                if let Some(v) = &self.now.virt {
+                    let first = self.clocks.iter().min_by_key(|c| {
+                        let now = v.peek(c.clock);
+                        c.deadline.saturating_sub(now)
+                    });
+                    if let Some(c) = first {
+                        v.advance_to(c.clock, c.deadline);
+                    }
+                }
+            }
             // Every round, zero timeout or not: collect the deadlines that have passed.
             self.now.reset();
             for c in &self.clocks {
@@ -394,7 +434,7 @@ impl<'fd> WaitSet<'fd> {
                 return Ok(n);
             }
             if let Some(d) = self.deadline {
-                if self.now.get(Clock::Monotonic) >= d {
+                if self.now.host_monotonic() >= d {
                     return Err(DeadlinePassed.into());
                 }
             }

@@ -8,6 +8,12 @@
 //! trusts its code, so a bit flipped on disk in the code section would otherwise run as
 //! machine code (a crash on every later run). `get` verifies the hash before deserializing;
 //! an entry that fails is removed, and the caller recompiles and rewrites it.
+//!
+//! Size bound: the entries' total size is kept under a bound ([`DEFAULT_CACHE_MAX_BYTES`],
+//! `-C cache-size`), least recently used first out. A hit sets the entry's mtime to now;
+//! after a store, the oldest entries by mtime are removed until the total fits. An artifact
+//! larger than the whole bound is not stored. Nothing else is kept (no index file), so runs
+//! sharing the directory need no lock: at worst two evict the same file.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -38,11 +44,82 @@ fn verified(path: &Path) -> std::io::Result<bool> {
     Ok(magic == MAGIC && blake3::hash(artifact).as_bytes() == hash)
 }
 
+/// The default bound on the compile cache's total size: 1 GiB.
+pub const DEFAULT_CACHE_MAX_BYTES: u64 = 1 << 30;
+
+/// What a compile-cache directory holds ([`cache_stats`]), or what [`clear_cache`] removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Number of entries (`*.cwasm` files).
+    pub entries: u64,
+    /// Their total size, bytes.
+    pub bytes: u64,
+}
+
+/// One entry file: its path, size (bytes) and mtime.
+fn entries(dir: &Path) -> std::io::Result<Vec<(PathBuf, u64, std::time::SystemTime)>> {
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        // No directory yet: an empty cache.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut out = Vec::new();
+    for e in rd {
+        let e = e?;
+        let path = e.path();
+        if path.extension().is_none_or(|x| x != "cwasm") {
+            continue;
+        }
+        // An entry removed meanwhile (another run evicting) is skipped.
+        let Ok(m) = e.metadata() else { continue };
+        if m.is_file() {
+            out.push((path, m.len(), m.modified().unwrap_or(std::time::UNIX_EPOCH)));
+        }
+    }
+    Ok(out)
+}
+
+/// The number and total size of the compile-cache entries in `dir` (a missing directory is
+/// an empty cache). Errors: the OS error reading the directory.
+pub fn cache_stats(dir: &Path) -> std::io::Result<CacheStats> {
+    let e = entries(dir)?;
+    Ok(CacheStats { entries: e.len() as u64, bytes: e.iter().map(|x| x.1).sum() })
+}
+
+/// Removes every compile-cache entry in `dir` (its `*.cwasm` files and leftover temporary
+/// files; nothing else, and not the directory) and returns what was removed. A missing
+/// directory is an empty cache. Errors: the OS error reading the directory or removing a
+/// file (entries removed before it stay removed).
+pub fn clear_cache(dir: &Path) -> std::io::Result<CacheStats> {
+    let mut removed = CacheStats::default();
+    for (path, len, _) in entries(dir)? {
+        match std::fs::remove_file(&path) {
+            Ok(()) => {
+                removed.entries += 1;
+                removed.bytes += len;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            if e.file_name().to_string_lossy().starts_with(".tmp-") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    Ok(removed)
+}
+
 /// A directory of `<key>.cwasm` files.
 #[derive(Clone, Debug)]
 pub(crate) struct CompileCache {
     dir: PathBuf,
     engine_key: [u8; 32],
+    /// Most bytes all entries together may take.
+    max_bytes: u64,
 }
 
 /// Feeds `Hash` output into SHA-256.
@@ -58,11 +135,12 @@ impl Hasher for ShaHasher {
 }
 
 impl CompileCache {
-    pub(crate) fn new(dir: PathBuf, engine: &wasmtime::Engine) -> CompileCache {
+    /// The cache in `dir` for `engine`'s settings, its entries kept under `max_bytes`.
+    pub(crate) fn new(dir: PathBuf, engine: &wasmtime::Engine, max_bytes: u64) -> CompileCache {
         let mut h = ShaHasher(Sha256::new());
         engine.precompile_compatibility_hash().hash(&mut h);
         env!("CARGO_PKG_VERSION").hash(&mut h);
-        CompileCache { dir, engine_key: h.0.finalize().into() }
+        CompileCache { dir, engine_key: h.0.finalize().into(), max_bytes }
     }
 
     fn path(&self, bytes: &[u8]) -> PathBuf {
@@ -108,6 +186,12 @@ impl CompileCache {
         match r {
             Ok(p) => {
                 tracing::info!(target: "eddy::cache", "compile cache: hit {}", path.display());
+                // Recently used: eviction goes by mtime. A failure only makes it look older.
+                let now = std::time::SystemTime::now();
+                if let Ok(f) = std::fs::File::open(&path) {
+                    let _ =
+                        f.set_times(std::fs::FileTimes::new().set_modified(now).set_accessed(now));
+                }
                 Some(p)
             }
             Err(e) => {
@@ -116,6 +200,35 @@ impl CompileCache {
                 None
             }
         }
+    }
+
+    /// Removes the least recently used entries (oldest mtime first, never `keep`, the entry
+    /// just stored) until the entries' total is at most the bound. Errors: reading the
+    /// directory; a file another run removed first is not one.
+    fn evict(&self, keep: &Path) -> std::io::Result<()> {
+        let mut all = entries(&self.dir)?;
+        let mut total: u64 = all.iter().map(|e| e.1).sum();
+        if total <= self.max_bytes {
+            return Ok(());
+        }
+        all.sort_by_key(|e| e.2);
+        for (path, len, _) in all {
+            if total <= self.max_bytes {
+                break;
+            }
+            if path == keep {
+                continue;
+            }
+            match std::fs::remove_file(&path) {
+                Ok(()) => {
+                    tracing::info!(target: "eddy::cache", "compile cache: evicted {}", path.display());
+                    total -= len;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => total -= len,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// Stores a compiled program. Failures (read-only cache dir, full disk) are logged and
@@ -131,6 +244,16 @@ impl CompileCache {
             let hash = blake3::hash(&data);
             data.extend_from_slice(hash.as_bytes());
             data.extend_from_slice(MAGIC);
+            if data.len() as u64 > self.max_bytes {
+                tracing::info!(
+                    target: "eddy::cache",
+                    "compile cache: not storing {} ({} bytes): larger than the cache's bound of {} bytes",
+                    path.display(),
+                    data.len(),
+                    self.max_bytes
+                );
+                return Ok(());
+            }
             let tmp = self.dir.join(format!(
                 ".tmp-{}-{:?}",
                 std::process::id(),
@@ -139,6 +262,7 @@ impl CompileCache {
             std::fs::write(&tmp, data)?;
             std::fs::rename(&tmp, &path)?;
             tracing::info!(target: "eddy::cache", "compile cache: stored {}", path.display());
+            self.evict(&path)?;
             Ok(())
         })();
         if let Err(e) = res {

@@ -89,6 +89,41 @@ pub struct Capabilities {
     /// Link the WASI 0.3 interfaces (`wasi:*@0.3.x`) for components (`-S p3=y|n`; default
     /// on). Off, a 0.3 component fails to link, naming the first 0.3 import.
     pub p3: bool,
+    /// Run deterministically (`--deterministic`): virtual clocks and seeded random bytes in
+    /// every ABI (preview1, WASI 0.2, WASI 0.3), so the same program with the same inputs
+    /// gives the same output. `None` (the default): the host's clocks and `getrandom`.
+    /// With it, any network grant (`network` allowing anything, `tcp_listen`) is refused
+    /// when the run starts (`Error::Capability`). The environment is only what `env` holds.
+    pub deterministic: Option<Deterministic>,
+}
+
+/// The settings of a deterministic run ([`Capabilities::deterministic`]).
+///
+/// Clocks: monotonic time starts at 0 ns and wall-clock time at [`Deterministic::wall_start`];
+/// both advance by [`Deterministic::tick`] per guest read of any clock and jump forward to
+/// the deadline whenever the guest sleeps or waits on a clock (preview1 `poll_oneoff` clock
+/// subscriptions, WASI 0.2 `subscribe-duration`/`subscribe-instant` pollables, WASI 0.3
+/// `wait-for`/`wait-until`), which completes at once. The CPU-time clocks read the monotonic
+/// value. Random: `random_get`, `wasi:random/random` and `insecure`/`insecure-seed` all come
+/// from ChaCha20 seeded with [`Deterministic::seed`]: reproducible and **not secure**.
+///
+/// Not virtualized: file contents and timestamps in granted directories, stdin, and whether
+/// stdio is a terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deterministic {
+    /// The random seed (`--seed N`). Default 0.
+    pub seed: u64,
+    /// Wall-clock time at the start, in ns since the Unix epoch. Default
+    /// 946684800000000000 (2000-01-01T00:00:00Z).
+    pub wall_start: u64,
+    /// ns every clock read adds. Default 1000 (1 µs).
+    pub tick: u64,
+}
+
+impl Default for Deterministic {
+    fn default() -> Deterministic {
+        Deterministic { seed: 0, wall_start: 946_684_800_000_000_000, tick: 1000 }
+    }
 }
 
 impl Default for Capabilities {
@@ -119,6 +154,7 @@ impl Default for Capabilities {
             tcp_listen: Vec::new(),
             network: eddy_wasi::NetworkPolicy::default(),
             p3: true,
+            deterministic: None,
         }
     }
 }

@@ -71,6 +71,10 @@ pub struct EngineConfig {
     /// Where compiled artifacts are cached; `None` turns the cache off. Default: `$EDDY_CACHE_DIR`,
     /// else `$XDG_CACHE_HOME/eddy`, else `~/.cache/eddy`.
     pub cache_dir: Option<PathBuf>,
+    /// Most bytes the compile cache's entries may take together (`-C cache-size`); beyond
+    /// it the least recently used are removed after each store. Default
+    /// [`crate::DEFAULT_CACHE_MAX_BYTES`] (1 GiB).
+    pub cache_max_bytes: u64,
     /// Insert epoch checks so a wall-clock timeout can interrupt the guest (`-W timeout`).
     /// Part of the compiled code, so part of the cache key.
     pub epoch_interruption: bool,
@@ -126,6 +130,7 @@ impl Default for EngineConfig {
         EngineConfig {
             features: Vec::new(),
             cache_dir: default_cache_dir(),
+            cache_max_bytes: crate::cache::DEFAULT_CACHE_MAX_BYTES,
             epoch_interruption: false,
             consume_fuel: false,
             max_wasm_stack: None,
@@ -172,12 +177,43 @@ fn resolve_features(overrides: &[(WasmFeature, bool)]) -> Vec<(WasmFeature, bool
     out
 }
 
+/// What the engine is about to compile, as told to a [`CompileObserver`].
+#[derive(Clone, Copy, Debug)]
+pub struct CompileStart<'a> {
+    /// The program's file (or the name given to [`Engine::load_bytes`]).
+    pub name: &'a Path,
+    /// Size of the wasm binary being compiled, bytes.
+    pub bytes: usize,
+    /// Whether the result will be stored in the compile cache (it is on, and the compile is
+    /// not `eddy compile`'s).
+    pub cached: bool,
+}
+
+/// Told when the engine compiles a program (nothing is said on a compile-cache hit or for a
+/// `.cwasm`): for progress reports on long compiles ([`Engine::set_compile_observer`]).
+pub trait CompileObserver: Send + Sync {
+    /// Called just before compiling; the value returned is dropped when compiling ends
+    /// (successfully or not), so a guard's `Drop` marks the end.
+    fn start(&self, what: &CompileStart<'_>) -> Box<dyn Send>;
+}
+
+/// The engine's observer, if any (a newtype for `Debug`).
+#[derive(Clone, Default)]
+struct Observer(Option<std::sync::Arc<dyn CompileObserver>>);
+
+impl std::fmt::Debug for Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Observer(set)" } else { "Observer(none)" })
+    }
+}
+
 /// wasmtime's engine configured for Eddy, with the compile cache.
 #[derive(Clone, Debug)]
 pub struct Engine {
     pub(crate) inner: wasmtime::Engine,
     cache: Option<CompileCache>,
     pub(crate) config: EngineConfig,
+    observer: Observer,
 }
 
 impl Engine {
@@ -223,8 +259,23 @@ impl Engine {
             });
         }
         let inner = wasmtime::Engine::new(&c).map_err(|e| Error::Other(one_line(&e)))?;
-        let cache = config.cache_dir.clone().map(|dir| CompileCache::new(dir, &inner));
-        Ok(Engine { inner, cache, config: config.clone() })
+        let cache = config
+            .cache_dir
+            .clone()
+            .map(|dir| CompileCache::new(dir, &inner, config.cache_max_bytes));
+        Ok(Engine { inner, cache, config: config.clone(), observer: Observer::default() })
+    }
+
+    /// Tells `observer` about every compile from now on (not about cache hits): the CLI's
+    /// progress line on long compiles.
+    pub fn set_compile_observer(&mut self, observer: std::sync::Arc<dyn CompileObserver>) {
+        self.observer = Observer(Some(observer));
+    }
+
+    /// The observer's guard for compiling `bytes` bytes named `name` (`None` without one).
+    fn observe(&self, name: &Path, bytes: usize, cached: bool) -> Option<Box<dyn Send>> {
+        let o = self.observer.0.as_ref()?;
+        Some(o.start(&CompileStart { name, bytes, cached }))
     }
 
     /// Whether the component model's async ABI is on (`-W component-model-async`, default
@@ -267,30 +318,34 @@ impl Engine {
     }
 
     fn load(&self, path: &Path, allow_precompiled: bool, command: bool) -> Result<Program, Error> {
-        let bytes = std::fs::read(path)
-            .map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-        if wasmtime::Engine::detect_precompiled(&bytes).is_some() {
+        let read_err = |source| Error::Read { path: path.to_path_buf(), source };
+        if let Some(kind) = precompiled_kind(path).map_err(read_err)? {
             if !allow_precompiled {
                 return Err(Error::Usage(format!(
                     "`{}` is precompiled code; pass --allow-precompiled to run a file `eddy compile` wrote",
                     path.display()
                 )));
             }
-            let component = wasmtime::Engine::detect_precompiled(&bytes)
-                == Some(wasmtime::Precompiled::Component);
+            // Mapped, not read: wasmtime maps the file and runs its code from those pages,
+            // so a large `.cwasm` costs neither a copy nor its size in private memory.
             // SAFETY: the user asserted (--allow-precompiled) that this file was written by
-            // `eddy compile`; wasmtime checks it was built by a compatible engine.
+            // `eddy compile`; wasmtime checks it was built by a compatible engine. The file
+            // must not change while it is mapped (as for any executable).
             let p = unsafe {
-                if component {
-                    wasmtime::component::Component::deserialize(&self.inner, &bytes)
-                        .map(Program::Component)
-                } else {
-                    wasmtime::Module::deserialize(&self.inner, &bytes).map(Program::Module)
+                match kind {
+                    wasmtime::Precompiled::Component => {
+                        wasmtime::component::Component::deserialize_file(&self.inner, path)
+                            .map(Program::Component)
+                    }
+                    wasmtime::Precompiled::Module => {
+                        wasmtime::Module::deserialize_file(&self.inner, path).map(Program::Module)
+                    }
                 }
             };
             return p
                 .map_err(|e| Error::Compile { path: path.to_path_buf(), message: one_line(&e) });
         }
+        let bytes = std::fs::read(path).map_err(read_err)?;
         self.compile(&bytes, path, command)
     }
 
@@ -321,6 +376,7 @@ impl Engine {
                 return Ok(p);
             }
         }
+        let guard = self.observe(name, binary.len(), self.cache.is_some());
         let program = if component {
             Program::Component(
                 wasmtime::component::Component::new(&self.inner, &binary).map_err(compile_err)?,
@@ -328,6 +384,7 @@ impl Engine {
         } else {
             Program::Module(wasmtime::Module::new(&self.inner, &binary).map_err(compile_err)?)
         };
+        drop(guard);
         if let Some(cache) = &self.cache {
             cache.put(&binary, &program);
         }
@@ -340,6 +397,7 @@ impl Engine {
         let bytes = std::fs::read(path)
             .map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
         let binary = parse_wat(&bytes, path)?;
+        let _guard = self.observe(path, binary.len(), false);
         let r = if is_component(&binary) {
             self.inner.precompile_component(&binary)
         } else {
@@ -347,6 +405,29 @@ impl Engine {
         };
         r.map_err(|e| Error::Compile { path: path.to_path_buf(), message: one_line(&e) })
     }
+}
+
+/// Whether the file at `path` is wasmtime precompiled code, and of which kind, read from
+/// its first bytes and ELF headers only (`Engine::detect_precompiled_file` parses just the
+/// headers it needs). A file that does not start with the ELF magic is not. Errors: the OS
+/// error opening or reading it.
+fn precompiled_kind(path: &Path) -> std::io::Result<Option<wasmtime::Precompiled>> {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    let mut f = std::fs::File::open(path)?;
+    let mut n = 0;
+    while n < magic.len() {
+        match f.read(&mut magic[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    if magic != *b"\x7fELF" {
+        return Ok(None);
+    }
+    // An ELF file wasmtime cannot parse is not precompiled code: compiling it as wasm then
+    // reports it plainly.
+    Ok(wasmtime::Engine::detect_precompiled_file(path).ok().flatten())
 }
 
 /// The wasm binary of `bytes`: as they are if already binary, else WAT text compiled.

@@ -34,8 +34,12 @@ mod run;
 mod runtime;
 mod store;
 
-pub use caps::{Capabilities, Preopen};
-pub use engine::{default_cache_dir, Engine, EngineConfig, OptLevel, Profiler, WasmFeature};
+pub use cache::{cache_stats, clear_cache, CacheStats, DEFAULT_CACHE_MAX_BYTES};
+pub use caps::{Capabilities, Deterministic, Preopen};
+pub use engine::{
+    default_cache_dir, CompileObserver, CompileStart, Engine, EngineConfig, OptLevel, Profiler,
+    WasmFeature,
+};
 pub use error::Error;
 pub use invoke::{invoke, invoke_component};
 pub use program::{is_component, Program};

@@ -78,6 +78,20 @@ fn build_ctx(caps: &Capabilities, deadline: Option<u64>) -> Result<WasiCtx, Erro
         })?;
         b.socket(Socket { fd: listener.into(), kind: SocketKind::TcpListener });
     }
+    if let Some(d) = caps.deterministic {
+        let n = &caps.network;
+        let net = n.inherit_network
+            || n.allow_ip_name_lookup
+            || !n.allow_connect.is_empty()
+            || !n.allow_bind.is_empty();
+        if net || !caps.tcp_listen.is_empty() {
+            return Err(Error::Capability(
+                "a deterministic run has no network: remove the network grants".to_string(),
+            ));
+        }
+        b.clocks(eddy_wasi::clocks::ClockSource::virtual_clock(d.wall_start, d.tick));
+        b.random_seed(Some(d.seed));
+    }
     b.network(caps.network.clone());
     b.limits(caps.limits).trace(caps.trace);
     b.build().map_err(|e| Error::Capability(format!("cannot set up WASI: {e}")))

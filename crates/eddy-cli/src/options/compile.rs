@@ -15,6 +15,9 @@ pub struct CompileCommand {
     /// Output file (default: FILE with the extension `.cwasm`).
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     output: Option<PathBuf>,
+    /// Print no progress line on long compiles.
+    #[arg(short = 'q', long)]
+    quiet: bool,
     /// The program to compile.
     #[arg(value_name = "FILE")]
     file: PathBuf,
@@ -29,7 +32,8 @@ impl CompileCommand {
         let w = self.engine.options()?;
         let mut config = w.engine;
         config.cache_dir = None;
-        let engine = Engine::new(&config)?;
+        let mut engine = Engine::new(&config)?;
+        crate::progress::Progress::attach(&mut engine, self.quiet);
         let bytes = engine.precompile_file(&self.file)?;
         let out = self.output.unwrap_or_else(|| self.file.with_extension("cwasm"));
         std::fs::write(&out, bytes)

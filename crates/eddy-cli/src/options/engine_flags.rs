@@ -143,6 +143,9 @@ impl EngineFlags {
                         o.engine.cache_dir = None;
                     }
                 }
+                ("cache-size", v) => {
+                    o.engine.cache_max_bytes = crate::cache_cmd::parse_cache_size(v)?
+                }
                 ("parallel-compilation", v) => {
                     o.engine.parallel_compilation = yes_no("-C", "parallel-compilation", v)?
                 }

@@ -213,6 +213,11 @@ pub(super) fn codegen_group() -> Group {
         what: "codegen",
         keys: vec![
             key("cache=y|n", "y", "the compile cache ($EDDY_CACHE_DIR, else ~/.cache/eddy)"),
+            key(
+                "cache-size=BYTES",
+                "1G",
+                "bound on the compile cache (K/M/G); least recently used out",
+            ),
             key("parallel-compilation=y|n", "y", "compile functions on several threads"),
             key("cache-config=FILE", "none", "a cache config TOML (`eddy config new` writes one)"),
         ],
@@ -272,6 +277,7 @@ pub(super) fn debug_group() -> Group {
 }
 
 /// The help text if some group of `groups` was given `help` (`-W help`).
+#[allow(clippy::type_complexity)] // a list of (values, group) pairs, read once
 pub(super) fn group_help(groups: &[(&[String], fn() -> Group)]) -> Option<String> {
     groups
         .iter()

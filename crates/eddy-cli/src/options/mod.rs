@@ -52,6 +52,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum Command {
     /// Run a WASI program: a preview1 core module, or a WASI 0.2 or 0.3 command component
     /// (`.wasm` or `.wat`); `--invoke` calls one export instead.
@@ -64,10 +65,12 @@ pub enum Command {
     Wast(WastCommand),
     /// Write configuration files (`eddy config new`).
     Config(ConfigCommand),
+    /// Show (`stats`) or empty (`clear`) the compile cache.
+    Cache(crate::cache_cmd::CacheCommand),
 }
 
 /// The subcommands, for `eddy X` with an unknown X.
-const SUBCOMMANDS: &[&str] = &["run", "compile", "settings", "wast", "config", "help"];
+const SUBCOMMANDS: &[&str] = &["run", "compile", "settings", "wast", "config", "cache", "help"];
 
 /// The usage error for `eddy WORD` when WORD is no subcommand: `eddy has no 'WORD'
 /// subcommand`, with the nearest one suggested when it is close (edit distance ≤ 2).

@@ -90,6 +90,18 @@ pub struct RunCommand {
     /// function, args, result, ns).
     #[arg(long, value_name = "text|json", default_value = "text")]
     trace_format: String,
+    /// Run deterministically: clocks start at 2000-01-01T00:00:00Z (monotonic 0) and move
+    /// only by 1 µs per read and by what the guest sleeps (sleeps return at once); random
+    /// bytes come from ChaCha20 seeded with --seed (NOT secure); no network, no host
+    /// environment (only --env NAME=VALUE).
+    #[arg(long)]
+    deterministic: bool,
+    /// The random seed of --deterministic (default 0).
+    #[arg(long, value_name = "N", requires = "deterministic")]
+    seed: Option<u64>,
+    /// Print no progress line on long compiles.
+    #[arg(short = 'q', long)]
+    quiet: bool,
     /// Tell a native profiler about the compiled code: `perfmap` (`/tmp/perf-PID.map`, for
     /// `perf report`) or `jitdump` (`jit-PID.dump`, for `perf inject --jit`).
     #[arg(long, value_name = "perfmap|jitdump")]
@@ -224,6 +236,13 @@ impl RunCommand {
                 }
             }
         }
+        crate::determinism::apply(
+            self.deterministic,
+            self.seed,
+            &self.wasi,
+            &self.envs,
+            &mut caps,
+        )?;
         caps.preopens = self.dirs.iter().map(|d| parse_dir(d)).collect::<Result<_, _>>()?;
         caps.inherit_stdio = true;
         caps.trace = self.trace.is_some();
@@ -265,7 +284,8 @@ impl RunCommand {
         };
         init_logging(self.trace.as_deref(), self.trace_file.as_deref(), &self.trace_format)?;
 
-        let engine = Engine::new(&config)?;
+        let mut engine = Engine::new(&config)?;
+        crate::progress::Progress::attach(&mut engine, self.quiet);
         for p in &self.preload {
             let Some((name, path)) =
                 p.split_once('=').filter(|(n, p)| !n.is_empty() && !p.is_empty())

@@ -194,9 +194,10 @@ pub(super) fn poll(
     mem.slice(nevents, 4)?;
 
     let deadline = ctx.deadline;
-    let P1Ctx { table, poll: s, .. } = ctx;
+    let P1Ctx { wasi, table, poll: s, .. } = ctx;
     let mut set = s.poller.begin();
     set.bound(deadline);
+    set.clocks(wasi.clocks());
     let call = Call { layout, subscriptions, nsubscriptions };
     let r = run(table, &mut set, &mut s.subs, mem, call, events);
     s.poller.finish(set);

@@ -1,6 +1,7 @@
 //! wasi:clocks — monotonic-clock and wall-clock for components, on the same host clocks as
 //! preview1 ([`crate::clocks::Clock`]): monotonic is the host's `CLOCK_MONOTONIC` in ns,
-//! wall-clock is `CLOCK_REALTIME`.
+//! wall-clock is `CLOCK_REALTIME`; both read through the instance's
+//! [`crate::clocks::ClockSource`] (a virtual clock in a deterministic run).
 
 use wasmtime::component::Resource;
 
@@ -12,12 +13,12 @@ use crate::ctx::WasiCtx;
 impl monotonic_clock::Host for WasiCtx {
     /// `now`: the monotonic clock, ns.
     fn now(&mut self) -> wasmtime::Result<u64> {
-        Ok(Clock::Monotonic.now())
+        Ok(self.clocks.now(Clock::Monotonic))
     }
 
     /// `resolution`: the monotonic clock's resolution, ns (at least 1).
     fn resolution(&mut self) -> wasmtime::Result<u64> {
-        Ok(Clock::Monotonic.resolution())
+        Ok(self.clocks.resolution(Clock::Monotonic))
     }
 
     /// `subscribe-instant(when)`: a pollable ready once the monotonic clock reaches `when`
@@ -28,7 +29,8 @@ impl monotonic_clock::Host for WasiCtx {
 
     /// `subscribe-duration(when)`: a pollable ready `when` ns from now.
     fn subscribe_duration(&mut self, when: u64) -> wasmtime::Result<Resource<Pollable>> {
-        self.push(Pollable::Deadline(Clock::Monotonic.now().saturating_add(when)))
+        let now = self.clocks.now(Clock::Monotonic);
+        self.push(Pollable::Deadline(now.saturating_add(when)))
     }
 }
 
@@ -40,12 +42,12 @@ fn datetime(ns: u64) -> wall_clock::Datetime {
 impl wall_clock::Host for WasiCtx {
     /// `now`: wall-clock time since the Unix epoch.
     fn now(&mut self) -> wasmtime::Result<wall_clock::Datetime> {
-        Ok(datetime(Clock::Realtime.now()))
+        Ok(datetime(self.clocks.now(Clock::Realtime)))
     }
 
     /// `resolution`: the wall clock's resolution.
     fn resolution(&mut self) -> wasmtime::Result<wall_clock::Datetime> {
-        Ok(datetime(Clock::Realtime.resolution()))
+        Ok(datetime(self.clocks.resolution(Clock::Realtime)))
     }
 }
 

@@ -1,6 +1,7 @@
 //! wasi:clocks@0.3 — monotonic-clock, system-clock and timezone, on the same host clocks as
 //! the other views ([`crate::clocks::Clock`]): a monotonic `mark` is `CLOCK_MONOTONIC` in
-//! ns, a system-clock `instant` is `CLOCK_REALTIME` since the Unix epoch.
+//! ns, a system-clock `instant` is `CLOCK_REALTIME` since the Unix epoch; both through the
+//! instance's [`ClockSource`] (a virtual clock in a deterministic run).
 //!
 //! `wait-for` and `wait-until` are timers of the event loop (tokio's timer wheel: one entry
 //! per waiting task, no thread, no fd), so thousands of tasks can wait at once at the cost of
@@ -12,7 +13,7 @@ use wasmtime::component::Accessor;
 
 use super::bindings::wasi::clocks::{monotonic_clock, system_clock, timezone, types};
 use super::WasiP3;
-use crate::clocks::Clock;
+use crate::clocks::{Clock, ClockSource};
 use crate::ctx::WasiCtx;
 
 impl types::Host for WasiCtx {}
@@ -20,12 +21,12 @@ impl types::Host for WasiCtx {}
 impl monotonic_clock::Host for WasiCtx {
     /// `now`: the monotonic clock, ns.
     fn now(&mut self) -> wasmtime::Result<u64> {
-        Ok(Clock::Monotonic.now())
+        Ok(self.clocks.now(Clock::Monotonic))
     }
 
     /// `get-resolution`: the monotonic clock's resolution, ns (at least 1).
     fn get_resolution(&mut self) -> wasmtime::Result<u64> {
-        Ok(Clock::Monotonic.resolution())
+        Ok(self.clocks.resolution(Clock::Monotonic))
     }
 }
 
@@ -37,7 +38,14 @@ impl monotonic_clock::Host for WasiCtx {
 /// polls per turn) each turn would make only 128 timers progress and re-poll all the others,
 /// which self-wake: quadratic in the number of waiting timers (1.7 s instead of 0.4 s for
 /// 50 000). The engine's own loop already bounds how long one turn runs.
-async fn sleep_until_mark(when: u64) {
+///
+/// On a virtual clock (a deterministic run) nothing sleeps: the clock moves to `when` and the
+/// call returns at once, so concurrent waits end in the order they run, not by deadline.
+async fn sleep_until_mark(clocks: ClockSource, when: u64) {
+    if let Some(v) = clocks.as_virtual() {
+        v.advance_to(Clock::Monotonic, when);
+        return;
+    }
     let now = Clock::Monotonic.now();
     if when > now {
         tokio::task::unconstrained(tokio::time::sleep(Duration::from_nanos(when - now))).await;
@@ -46,14 +54,19 @@ async fn sleep_until_mark(when: u64) {
 
 impl<T: Send> monotonic_clock::HostWithStore<T> for WasiP3 {
     /// `wait-until(when)`: returns once the monotonic clock reaches `when` (ns).
-    async fn wait_until(_: &Accessor<T, Self>, when: u64) -> wasmtime::Result<()> {
-        sleep_until_mark(when).await;
+    async fn wait_until(accessor: &Accessor<T, Self>, when: u64) -> wasmtime::Result<()> {
+        let clocks = accessor.with(|mut a| a.get().clocks.clone());
+        sleep_until_mark(clocks, when).await;
         Ok(())
     }
 
     /// `wait-for(how-long)`: returns after `how-long` ns on the monotonic clock.
-    async fn wait_for(_: &Accessor<T, Self>, how_long: u64) -> wasmtime::Result<()> {
-        sleep_until_mark(Clock::Monotonic.now().saturating_add(how_long)).await;
+    async fn wait_for(accessor: &Accessor<T, Self>, how_long: u64) -> wasmtime::Result<()> {
+        let (clocks, now) = accessor.with(|mut a| {
+            let ctx = a.get();
+            (ctx.clocks.clone(), ctx.clocks.now(Clock::Monotonic))
+        });
+        sleep_until_mark(clocks, now.saturating_add(how_long)).await;
         Ok(())
     }
 }
@@ -69,12 +82,12 @@ fn instant(ns: u64) -> system_clock::Instant {
 impl system_clock::Host for WasiCtx {
     /// `now`: system time since the Unix epoch.
     fn now(&mut self) -> wasmtime::Result<system_clock::Instant> {
-        Ok(instant(Clock::Realtime.now()))
+        Ok(instant(self.clocks.now(Clock::Realtime)))
     }
 
     /// `get-resolution`: the system clock's resolution, ns.
     fn get_resolution(&mut self) -> wasmtime::Result<u64> {
-        Ok(Clock::Realtime.resolution())
+        Ok(self.clocks.resolution(Clock::Realtime))
     }
 }
 

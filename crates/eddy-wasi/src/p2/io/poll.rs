@@ -130,6 +130,7 @@ impl WasiCtx {
         let mut poller = std::mem::take(&mut self.poller);
         let mut set = poller.begin();
         set.bound(self.deadline);
+        set.clocks(&self.clocks);
         ready.clear();
         let mut result = Ok(());
         for (i, &rep) in list.iter().enumerate() {
@@ -174,7 +175,7 @@ impl poll::HostPollable for WasiCtx {
         let p = *self.get(&self_)?;
         Ok(match self.readiness(&p)? {
             Readiness::Now => true,
-            Readiness::At(clock, t) => clock.now() >= t,
+            Readiness::At(clock, t) => self.clocks.now(clock) >= t,
             Readiness::Fd(fd, interest) => ready_now(fd, interest),
         })
     }
