@@ -129,7 +129,11 @@ fn group_help_describes_each_key_with_its_default() {
         ("-D", "coredump=PATH"),
     ] {
         let out = run(eddy_run(&[flag, "help"]), b"");
-        assert!(String::from_utf8_lossy(&out.stdout).contains(needle), "{flag} help: {}", describe(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(needle),
+            "{flag} help: {}",
+            describe(&out)
+        );
     }
 }
 
@@ -151,7 +155,10 @@ fn subcommands_settings_and_unknown_ones() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(text.starts_with("Cranelift settings for target '"), "{text}");
-    assert!(text.contains("Boolean settings:") && text.contains("Settings inferred for the current host:"));
+    assert!(
+        text.contains("Boolean settings:")
+            && text.contains("Settings inferred for the current host:")
+    );
     let out = run(eddy_with(&["setings"]), b"");
     assert_usage_error(&out, &["eddy has no 'setings' subcommand", "did you mean 'settings'"]);
     let out = run(eddy_with(&["wizer", "--help"]), b"");
@@ -184,7 +191,10 @@ fn config_new_writes_a_cache_config_that_cache_config_reads() {
         .unwrap();
     let out = run(eddy_run(&["-C", &format!("cache-config={}", s(&path)), &hello()]), b"");
     assert_run(&out, "hello from wat\n", "", 0);
-    assert!(cache.read_dir().map(|d| d.count() > 0).unwrap_or(false), "nothing cached in {cache:?}");
+    assert!(
+        cache.read_dir().map(|d| d.count() > 0).unwrap_or(false),
+        "nothing cached in {cache:?}"
+    );
     std::fs::write(&path, "[cache]\nenabeld = true\n").unwrap();
     let out = run(eddy_run(&["-C", &format!("cache-config={}", s(&path)), &hello()]), b"");
     assert_usage_error(&out, &["unknown key `enabeld`"]);
@@ -201,10 +211,7 @@ fn config_file_gives_options_and_the_command_line_wins() {
     assert_run(&out, "hello from wat\n", "", 0);
     let out = run(eddy_run(&["--config", s(&path), &program_str("cli_spin.wat")]), b"");
     assert_trap(&out, "", &["fuel"]);
-    let out = run(
-        eddy_run(&["--config", s(&path), "-W", "fuel=1000000000", &hello()]),
-        b"",
-    );
+    let out = run(eddy_run(&["--config", s(&path), "-W", "fuel=1000000000", &hello()]), b"");
     assert_run(&out, "hello from wat\n", "", 0);
     std::fs::write(&path, "[wasm]\nbogus = 1\n").unwrap();
     let out = run(eddy_run(&["--config", s(&path), &hello()]), b"");
@@ -246,10 +253,8 @@ fn argv0_is_the_base_name_and_tcplisten_needs_a_module() {
     let out = run(eddy_run(&[&program_str("p1_args_env")]), b"");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("argv[0]: [p1_args_env.wasm]\n"), "{}", describe(&out));
-    let out = run(
-        eddy_run(&["-S", "tcplisten=127.0.0.1:0", &program_str("p2_exit_with_code.wat")]),
-        b"",
-    );
+    let out =
+        run(eddy_run(&["-S", "tcplisten=127.0.0.1:0", &program_str("p2_exit_with_code.wat")]), b"");
     assert_usage_error(&out, &["-S tcplisten", "preview1 core module", "--allow-bind"]);
 }
 
@@ -275,13 +280,19 @@ fn trace_p1_golden_filter_file_and_json() {
     // Decoded arguments: the path as text, flags by name, the opened fd.
     let dir = temp_dir();
     let out = run(
-        eddy_run(&["--trace=path_open", "--dir", &dir_arg(dir.path(), "/sb"), &program_str("p1_path")]),
+        eddy_run(&[
+            "--trace=path_open",
+            "--dir",
+            &dir_arg(dir.path(), "/sb"),
+            &program_str("p1_path"),
+        ]),
         b"",
     );
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(
-        text.contains("path_open(fd=3, dirflags=SYMLINK_FOLLOW, path=\"excl.txt\", oflags=CREAT|EXCL")
-            && text.contains("-> success(opened_fd=4)"),
+        text.contains(
+            "path_open(fd=3, dirflags=SYMLINK_FOLLOW, path=\"excl.txt\", oflags=CREAT|EXCL"
+        ) && text.contains("-> success(opened_fd=4)"),
         "{}",
         describe(&out)
     );

@@ -67,8 +67,10 @@ fn build_python_p3(name: &str, out: &Path) -> PathBuf {
     wasm
 }
 
-/// What every run prints before its ending (argv[0] is the path as given to `eddy run`).
+/// What every run prints before its ending (argv[0] is the base name of the path given to
+/// `eddy run`, as wasmtime gives it).
 fn common_stdout(app: &str, mode: &str, greeting: &str) -> String {
+    let app = std::path::Path::new(app).file_name().unwrap().to_string_lossy();
     format!(
         "argv: {app} {mode}\n\
          get-arguments: {mode}\n\

@@ -24,7 +24,7 @@ fn cli_arguments_environment_and_stdio_streams() {
     let prog = guest("p3_rs_cli");
     let out = run(eddy_run(&["--env", "GREETING=hi", &prog, "a", "b c"]), b"hello\nworld\nlast");
     let expected = format!(
-        "arg[0]={prog}\narg[1]=a\narg[2]=b c\nGREETING=hi\ninitial-cwd=None\n\
+        "arg[0]=p3_rs_cli.wasm\narg[1]=a\narg[2]=b c\nGREETING=hi\ninitial-cwd=None\n\
          HELLO\nWORLD\nLAST\nstdin: 16 bytes, result ok=true\n{CLOCKS_AND_RANDOM}returning ok\n"
     );
     let stderr = "stderr: 6 bytes\nstderr: 6 bytes\nstderr: 4 bytes\n";
@@ -36,14 +36,14 @@ fn exit_with_code_and_run_returning_err() {
     let prog = guest("p3_rs_cli");
     let out = run(eddy_run(&[&prog, "exit=7"]), b"");
     let expected = format!(
-        "arg[0]={prog}\narg[1]=exit=7\nGREETING unset\ninitial-cwd=None\n\
+        "arg[0]=p3_rs_cli.wasm\narg[1]=exit=7\nGREETING unset\ninitial-cwd=None\n\
          stdin: 0 bytes, result ok=true\n{CLOCKS_AND_RANDOM}exit-with-code 7\n"
     );
     assert_run(&out, &expected, "", 7);
 
     let out = run(eddy_run(&[&prog, "fail"]), b"x\n");
     let expected = format!(
-        "arg[0]={prog}\narg[1]=fail\nGREETING unset\ninitial-cwd=None\n\
+        "arg[0]=p3_rs_cli.wasm\narg[1]=fail\nGREETING unset\ninitial-cwd=None\n\
          X\nstdin: 2 bytes, result ok=true\n{CLOCKS_AND_RANDOM}returning err\n"
     );
     assert_run(&out, &expected, "stderr: 2 bytes\n", 1);
@@ -56,7 +56,7 @@ fn stdin_from_a_file_is_read_through_the_stream() {
     let prog = guest("p3_rs_cli");
     let out = run_file_stdin(eddy_run(&[&prog]), &dir.path().join("in.txt"));
     let expected = format!(
-        "arg[0]={prog}\nGREETING unset\ninitial-cwd=None\n\
+        "arg[0]=p3_rs_cli.wasm\nGREETING unset\ninitial-cwd=None\n\
          FROM A FILE\nstdin: 12 bytes, result ok=true\n{CLOCKS_AND_RANDOM}returning ok\n"
     );
     assert_run(&out, &expected, "stderr: 12 bytes\n", 0);
@@ -120,7 +120,7 @@ fn dropped_streams_release_their_host_side_at_once() {
     let cmd = with_nofile_limit(&eddy_run(&[&prog, "drop=3000"]), 64);
     let out = run(cmd, b"");
     let expected = format!(
-        "arg[0]={prog}\narg[1]=drop=3000\nGREETING unset\ninitial-cwd=None\n\
+        "arg[0]=p3_rs_cli.wasm\narg[1]=drop=3000\nGREETING unset\ninitial-cwd=None\n\
          stdin: 0 bytes, result ok=true\n{CLOCKS_AND_RANDOM}\
          dropped 3000 stdin and 3000 stderr streams\nreturning ok\n"
     );

@@ -36,7 +36,7 @@ impl WastCommand {
         for file in &self.files {
             let mut cx = WastContext::new(engine.wasmtime(), Async::No, |_| {});
             cx.register_spectest(&SpectestConfig {
-                use_shared_memory: true,
+                use_shared_memory: false,
                 suppress_prints: false,
             })
             .map_err(|e| Error::Other(format!("cannot link `spectest`: {e}")))?;

@@ -516,17 +516,24 @@ mod tests {
         fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
         fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
         fn event(&self, event: &tracing::Event<'_>) {
-            struct Message<'a>(&'a mut String);
-            impl tracing::field::Visit for Message<'_> {
-                fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
-                    if f.name() == "message" {
-                        use std::fmt::Write;
-                        let _ = write!(self.0, "{v:?}");
+            /// The event's `module`, `function`, `args` and `result` fields.
+            #[derive(Default)]
+            struct Fields([String; 4]);
+            impl tracing::field::Visit for Fields {
+                fn record_str(&mut self, f: &tracing::field::Field, v: &str) {
+                    let i = ["module", "function", "args", "result"]
+                        .iter()
+                        .position(|n| *n == f.name());
+                    if let Some(i) = i {
+                        self.0[i] = v.to_string();
                     }
                 }
+                fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
             }
-            let mut line = String::new();
-            event.record(&mut Message(&mut line));
+            let mut f = Fields::default();
+            event.record(&mut f);
+            let [module, function, args, result] = f.0;
+            let line = format!("{module}::{function}({args}) -> {result} [");
             self.0.lock().unwrap().push(line);
         }
         fn enter(&self, _: &tracing::span::Id) {}
@@ -576,12 +583,11 @@ mod tests {
 
         let lines = lines.lock().unwrap();
         let expected = [
-            "wasi_unstable::fd_seek(fd=99, offset=0, whence=1, newoffset=16) -> Badf [",
-            "wasi_snapshot_preview1::fd_seek(fd=99, offset=0, whence=1, newoffset=16) -> Badf [",
+            "wasi_unstable::fd_seek(fd=99, offset=0, whence=CUR) -> Badf [",
+            "wasi_snapshot_preview1::fd_seek(fd=99, offset=0, whence=CUR) -> Badf [",
             "wasi_unstable::fd_filestat_get(fd=99, buf=64) -> Badf [",
-            "wasi_unstable::path_filestat_get(fd=99, flags=0, path=0, len=0, buf=64) -> Badf [",
-            "wasi_unstable::poll_oneoff(subscriptions=0, events=0, nsubscriptions=0, nevents=0) \
-             -> Inval [",
+            "wasi_unstable::path_filestat_get(fd=99, flags=0, path=\"\", buf=64) -> Badf [",
+            "wasi_unstable::poll_oneoff(subscriptions=0, events=0, nsubscriptions=0) -> Inval [",
             // The preview1 function, under the module the guest called.
             "wasi_unstable::fd_close(fd=99) -> Badf [",
         ];
