@@ -153,11 +153,9 @@ fn failed<T>(store: &mut Access<'_, T, WasiP3>, e: Errno) -> wasmtime::Result<Do
 
 /// An empty stream of `T` (counted: [`crate::budget`]), beside a future that says why.
 /// Errors: a trap past the instance's limit.
-fn empty<T, U: Send + Sync + 'static>(
-    store: &mut Access<'_, T, WasiP3>,
-) -> wasmtime::Result<StreamReader<U>>
+fn empty<T, U>(store: &mut Access<'_, T, WasiP3>) -> wasmtime::Result<StreamReader<U>>
 where
-    U: wasmtime::component::Lower + wasmtime::component::Lift,
+    U: wasmtime::component::Lower + wasmtime::component::Lift + Send + Sync + 'static,
 {
     let budget = budget(store);
     let stream = Counted::new(&budget, "stream", std::iter::empty::<U>())?;
