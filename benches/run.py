@@ -92,6 +92,9 @@ class Bench:
     writes to stdout; stdout is piped into `sink`, which checks it. The result line is
     then read from the program's stderr (guests) or from sink's stdout (native: `cat`).
     vs: what the native column is ("native", or "cat").
+    startup: the exact stdout of a start-up row: the runtime's whole process is timed,
+    `count` runs one after another after one untimed run (which fills each runtime's compile
+    cache: the runs are warm), each run's stdout checked; ns_per_op = wall time per run.
     tcp: "rtt" or "echo" for the TCP rows: the runtime runs an echo server (program.wasm
     under -S tcplisten, or the guest component; args unused, tcp_commands makes both
     argvs) and the native `tcp_load` client (PORT MODE COUNT NAME) measures; see run_tcp.
@@ -106,12 +109,13 @@ class Bench:
 
     def __init__(self, name, program, kind, args, count, dirs, count_for=None, guest=None,
                  native=None, native_name=None, sink=None, vs="native", tcp=None, na=None,
-                 p3=False, pending=None):
+                 p3=False, pending=None, startup=None):
         self.name, self.program, self.kind, self.args = name, program, kind, args
         self.tcp, self.na, self.p3, self.pending = tcp, dict(na or {}), p3, pending
         self.count, self.dirs, self.count_for = count, dirs, count_for or {}
         self.guest, self.native, self.sink, self.vs = guest, native, sink, vs
         self.native_name = native_name or name
+        self.startup = startup
 
     def n(self, runtime):
         return str(self.count_for.get(runtime, self.count))
@@ -265,6 +269,12 @@ BENCHES += [
     Bench("p3_timers_50000", None, "call", None, 50_000, [],
           guest=(P3, lambda p, n: ["timers", n, "10"]), p3=True,
           na=dict(NA_PY_P3, native=NA_NATIVE_TIMERS)),
+    # Start-up of a warm `hello` 0.3 command (p3_rs_bench hello, one line on stdout): 20
+    # whole runs after one untimed run that fills the compile caches (eddy's and the CLI's
+    # default ones); one op = one run. No native column.
+    Bench("p3_hello_startup", None, "call", None, 20, [],
+          guest=(P3, lambda p, n: ["hello"]), p3=True, startup="hello from p3_rs_bench\n",
+          na=dict(NA_PY_P3, native="no native program: the row is a runtime's start-up")),
 ] + [
     # TCP echo over loopback; server p3_rs_bench_tcp (wasi:sockets@0.3), client tcp_load.
     Bench(f"p3_tcp_{what}", "tcp_echo", kind, None, count, [], tcp=mode, guest=(P3_TCP, None),
@@ -505,6 +515,8 @@ def probe_wasmtime_p2_sockets():
 
 def run_one(bench, runtime, eddy, tmp):
     cmd = command(bench, runtime, eddy, tmp) if not bench.tcp else None
+    if bench.startup is not None:
+        return run_startup(bench, runtime, cmd)
     t = time.monotonic()
     if bench.tcp:
         status, text, detail, cmd_s = run_tcp(bench, runtime, eddy)
@@ -533,6 +545,25 @@ def run_one(bench, runtime, eddy, tmp):
         die(f"{bench.name} on {runtime} failed (exit {status})\n  cmd: {cmd_s}\n{detail}")
     ns = float(m.group(2))
     print(f"  {bench.name:<16} {runtime:<9} {ns:>14.1f} ns/op   ({wall:.1f} s)", flush=True)
+    return ns
+
+
+def run_startup(bench, runtime, cmd):
+    """A start-up row: one untimed run (fills the compile cache), then bench.count timed
+    whole runs of cmd, each with exactly bench.startup on stdout; ns per run."""
+    cmd_s = " ".join(cmd)
+    runs = int(bench.n(runtime))
+    elapsed = 0.0
+    for i in range(runs + 1):
+        t = time.monotonic()
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if i > 0:
+            elapsed += time.monotonic() - t
+        if r.returncode != 0 or r.stdout != bench.startup:
+            die(f"{bench.name} on {runtime} failed (exit {r.returncode})\n  cmd: {cmd_s}\n"
+                f"  stdout: {r.stdout.strip()}\n  stderr: {r.stderr.strip()}")
+    ns = elapsed / runs * 1e9
+    print(f"  {bench.name:<16} {runtime:<9} {ns:>14.1f} ns/op   ({elapsed:.1f} s)", flush=True)
     return ns
 
 

@@ -26,9 +26,13 @@ pub struct Limits {
     /// Most subscriptions one `poll_oneoff` call may carry (beyond it `EINVAL`), and most
     /// pollables one WASI 0.2 `poll` may wait on (beyond it a trap). Default 65536.
     pub max_poll_subscriptions: u32,
-    /// Most WASI 0.2 resources (streams, pollables, descriptors, …) one component instance
-    /// may hold at once; creating one more traps with a message naming the table. Default
-    /// 1048576.
+    /// Most host objects one component instance may hold at once: its resources (WASI 0.2
+    /// and 0.3: streams, pollables, descriptors, sockets, …) plus the host ends of its WASI
+    /// 0.3 `stream`s and `future`s and its 0.3 calls waiting on the loop (timers, connects,
+    /// datagrams, name lookups): see [`crate::budget`]. One more is refused with the WIT's
+    /// error code where the function has one (sockets: `out-of-memory`), else a trap whose
+    /// message says so. Default 1048576 (wasmtime's own cap on component handles per
+    /// store, 100 000, usually comes first).
     pub max_resources: u32,
 }
 
@@ -94,6 +98,9 @@ pub struct WasiCtx {
     /// The component resource table (WASI 0.2 resources: streams, pollables, descriptors,
     /// …), the engine's handle-to-object map, shared by the component views.
     pub(crate) resources: wasmtime::component::ResourceTable,
+    /// The count of the instance's resources, 0.3 streams, futures and waiting calls against
+    /// [`Limits::max_resources`].
+    pub(crate) budget: crate::budget::Budget,
     /// Reused buffers of the component views' `poll` (so polling does not allocate).
     pub(crate) poller: Poller,
     /// State of `wasi:random/insecure` (a wyrand generator) and `insecure-seed`'s value,
@@ -344,6 +351,7 @@ impl WasiCtxBuilder {
             limits: self.limits,
             trace: self.trace,
             resources,
+            budget: crate::budget::Budget::new(self.limits.max_resources as usize),
             poller: Poller::default(),
             insecure: None,
             network: std::mem::take(&mut self.network),
@@ -380,9 +388,20 @@ impl WasiCtx {
         self.resources.get_mut(r).map_err(table_trap)
     }
 
-    /// Adds a resource; errors (a trap): the table is full.
+    /// The count of this instance's resources, 0.3 streams, futures and waiting calls
+    /// against [`Limits::max_resources`] (see [`crate::budget`]).
+    pub fn budget(&self) -> &crate::budget::Budget {
+        &self.budget
+    }
+
+    /// Adds a resource, counted in the [`crate::budget`]. Errors (a trap): the limit is
+    /// reached, or the table is full.
     pub(crate) fn push<R: Send + 'static>(&mut self, v: R) -> wasmtime::Result<Resource<R>> {
-        self.resources.push(v).map_err(table_trap)
+        self.budget.take_unit("resource")?;
+        self.resources.push(v).map_err(|e| {
+            self.budget.give_back();
+            table_trap(e)
+        })
     }
 
     /// Adds a resource that borrows from `parent` (a stream of a descriptor, a pollable of a
@@ -392,7 +411,11 @@ impl WasiCtx {
         v: R,
         parent: &Resource<P>,
     ) -> wasmtime::Result<Resource<R>> {
-        self.resources.push_child(v, parent).map_err(table_trap)
+        self.budget.take_unit("resource")?;
+        self.resources.push_child(v, parent).map_err(|e| {
+            self.budget.give_back();
+            table_trap(e)
+        })
     }
 
     /// New descriptor handles over the preopens (`wasi:filesystem/preopens.get-directories`
@@ -414,7 +437,9 @@ impl WasiCtx {
     /// Removes a resource (its `drop`). Errors (a trap): unknown handle, or it still has
     /// children (the guest dropped a parent before its children: wasmtime reports that).
     pub(crate) fn delete<R: 'static>(&mut self, r: Resource<R>) -> wasmtime::Result<R> {
-        self.resources.delete(r).map_err(table_trap)
+        let v = self.resources.delete(r).map_err(table_trap)?;
+        self.budget.give_back();
+        Ok(v)
     }
 }
 

@@ -12,11 +12,12 @@
 //! `filesystem::resolve`, the shared path operations in `filesystem::ops` and the rest of the
 //! component views' descriptor in `filesystem::host`), [`sockets`]
 //! (policy and the TCP/UDP/lookup state machines), [`readiness`] (one wait for every poll),
-//! [`ctx`] (the grants); then the views, which import only the modules above and never each
+//! [`ctx`] (the grants), [`budget`] (the count against `Limits::max_resources`); then the views, which import only the modules above and never each
 //! other: [`p1`] (the preview1 functions, one file per family, and p1's fd table), [`p2`]
 //! (one file per WASI 0.2 interface) and [`p3`] (one file per WASI 0.3 interface).
 #![deny(missing_docs, missing_debug_implementations)]
 
+pub mod budget;
 pub mod clocks;
 pub mod ctx;
 pub mod errno;

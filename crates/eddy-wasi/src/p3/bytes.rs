@@ -43,10 +43,12 @@ use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
 use tokio::sync::oneshot;
 use wasmtime::component::{
-    Destination, FutureReader, Source, StreamConsumer, StreamProducer, StreamResult,
+    Access, Destination, FutureReader, Source, StreamConsumer, StreamProducer, StreamResult,
 };
 use wasmtime::{AsContextMut, StoreContextMut};
 
+use super::WasiP3;
+use crate::budget::{Budget, Held};
 use crate::errno::Errno;
 use crate::filesystem::ops::append_at_end;
 use crate::sockets::tcp::shutdown_fd;
@@ -84,6 +86,80 @@ pub(crate) fn fd_of(io: &Registered) -> BorrowedFd<'_> {
     io.get_ref().as_fd()
 }
 
+/// The instance's [`Budget`] (shared), for the host objects a call is about to make.
+pub(crate) fn budget<T>(store: &mut Access<'_, T, WasiP3>) -> Budget {
+    store.get().budget.clone()
+}
+
+/// One unit of `budget` for host object `what`. Errors: a trap naming the limit
+/// ([`crate::budget::LimitExceeded`]).
+pub(crate) fn hold(budget: &Budget, what: &'static str) -> wasmtime::Result<Held> {
+    Ok(budget.hold(what)?)
+}
+
+/// A host end of a stream counted in the instance's [`Budget`]: `P` with the unit it holds,
+/// given back when the engine drops it (the guest dropped its end, the stream ended, the
+/// store went away).
+#[derive(Debug)]
+pub(crate) struct Counted<P> {
+    inner: P,
+    _held: Held,
+}
+
+impl<P> Counted<P> {
+    /// `inner`, holding one unit of `budget`. Errors: a trap past the limit.
+    pub(crate) fn new(budget: &Budget, what: &'static str, inner: P) -> wasmtime::Result<Self> {
+        Ok(Counted { inner, _held: hold(budget, what)? })
+    }
+}
+
+impl<D, P: StreamProducer<D> + Unpin> StreamProducer<D> for Counted<P> {
+    type Item = P::Item;
+    type Buffer = P::Buffer;
+
+    fn poll_produce<'a>(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        store: StoreContextMut<'a, D>,
+        dst: Destination<'a, Self::Item, Self::Buffer>,
+        finish: bool,
+    ) -> Poll<wasmtime::Result<StreamResult>> {
+        Pin::new(&mut self.get_mut().inner).poll_produce(cx, store, dst, finish)
+    }
+}
+
+impl<D, P: StreamConsumer<D> + Unpin> StreamConsumer<D> for Counted<P> {
+    type Item = P::Item;
+
+    fn poll_consume(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        store: StoreContextMut<D>,
+        src: Source<'_, Self::Item>,
+        finish: bool,
+    ) -> Poll<wasmtime::Result<StreamResult>> {
+        Pin::new(&mut self.get_mut().inner).poll_consume(cx, store, src, finish)
+    }
+}
+
+/// A future already resolved with `value` (a stream that never started, a listing that is
+/// complete), counted in `budget` until the guest reads or drops it. Errors: a trap past the
+/// limit.
+pub(crate) fn ready_future<V>(
+    store: impl AsContextMut,
+    budget: &Budget,
+    value: V,
+) -> wasmtime::Result<FutureReader<V>>
+where
+    V: Send + Sync + wasmtime::component::Lower + wasmtime::component::Lift + 'static,
+{
+    let held = hold(budget, "future")?;
+    FutureReader::new(store, async move {
+        let _held = held;
+        Ok::<_, wasmtime::Error>(value)
+    })
+}
+
 /// The sending side of a stream's `future<result<_, error-code>>`: sent once, with the error
 /// that ended the stream; dropped unsent (the stream ended normally), the future resolves
 /// `ok`.
@@ -98,13 +174,17 @@ impl<E: Send + Sync + 'static> Outcome<E>
 where
     Result<(), E>: wasmtime::component::Lower + wasmtime::component::Lift,
 {
-    /// A new outcome and the future the guest gets for it.
+    /// A new outcome and the future the guest gets for it, which holds a unit of `budget`
+    /// until the guest reads or drops it. Errors: a trap past the limit.
     pub(crate) fn new(
         store: impl AsContextMut,
+        budget: &Budget,
         to_code: fn(Errno) -> E,
     ) -> wasmtime::Result<(Outcome<E>, Done<E>)> {
+        let held = hold(budget, "future")?;
         let (tx, rx) = oneshot::channel();
         let future = FutureReader::new(store, async move {
+            let _held = held;
             Ok::<_, wasmtime::Error>(match rx.await {
                 Ok(code) => Err(code),
                 Err(_) => Ok(()),

@@ -12,7 +12,7 @@ use wasmtime::component::{Access, Resource, StreamReader};
 
 use super::bindings::wasi::cli;
 use super::bindings::wasi::cli::types::ErrorCode;
-use super::bytes::{Done, Outcome, ReadStream, WriteStream, WriteTo};
+use super::bytes::{budget, Counted, Done, Outcome, ReadStream, WriteStream, WriteTo};
 use super::{TerminalInput, TerminalOutput, WasiP3};
 use crate::ctx::WasiCtx;
 use crate::errno::Errno;
@@ -37,27 +37,33 @@ impl cli::stdout::Host for WasiCtx {}
 impl cli::stderr::Host for WasiCtx {}
 
 /// The stream of stdin for `read-via-stream`, over a duplicate of its fd. Errors: a trap if
-/// the fd cannot be duplicated (the process is out of fds).
+/// the fd cannot be duplicated (the process is out of fds), or past the instance's limit
+/// (the stream and its future count: [`crate::budget`]).
 fn stdin_stream<T>(
     mut store: Access<'_, T, WasiP3>,
 ) -> wasmtime::Result<(StreamReader<u8>, Done<ErrorCode>)> {
+    let budget = budget(&mut store);
     let stdin = store.get().stdio_shared(StdioKind::Stdin);
     let fd = rustix::io::fcntl_dupfd_cloexec(stdin.fd.as_fd(), 0)
         .map_err(|e| wasmtime::Error::msg(format!("duplicating stdin: {e}")))?;
-    let (outcome, future) = Outcome::new(&mut store, error_code)?;
-    let stream = StreamReader::new(&mut store, ReadStream::sequential(fd, outcome))?;
+    let (outcome, future) = Outcome::new(&mut store, &budget, error_code)?;
+    let stream = Counted::new(&budget, "stream", ReadStream::sequential(fd, outcome))?;
+    let stream = StreamReader::new(&mut store, stream)?;
     Ok((stream, future))
 }
 
-/// Consumes the guest's `data` for `write-via-stream` of stdout or stderr.
+/// Consumes the guest's `data` for `write-via-stream` of stdout or stderr. Errors: a trap
+/// past the instance's limit.
 fn write_stdio<T>(
     mut store: Access<'_, T, WasiP3>,
     kind: StdioKind,
     data: StreamReader<u8>,
 ) -> wasmtime::Result<Done<ErrorCode>> {
+    let budget = budget(&mut store);
     let stdio = store.get().stdio_shared(kind);
-    let (outcome, future) = Outcome::new(&mut store, error_code)?;
-    data.pipe(&mut store, WriteStream::new(WriteTo::Stdio(stdio), outcome))?;
+    let (outcome, future) = Outcome::new(&mut store, &budget, error_code)?;
+    let sink = Counted::new(&budget, "stream", WriteStream::new(WriteTo::Stdio(stdio), outcome))?;
+    data.pipe(&mut store, sink)?;
     Ok(future)
 }
 

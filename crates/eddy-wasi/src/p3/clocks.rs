@@ -13,6 +13,7 @@ use wasmtime::component::Accessor;
 
 use super::bindings::wasi::clocks::{monotonic_clock, system_clock, timezone, types};
 use super::WasiP3;
+use crate::budget::Held;
 use crate::clocks::{Clock, ClockSource};
 use crate::ctx::WasiCtx;
 
@@ -52,16 +53,27 @@ async fn sleep_until_mark(clocks: ClockSource, when: u64) {
     }
 }
 
+/// One unit of the instance's budget ([`crate::budget`]) for a waiting timer, held until it
+/// fires or the wait is cancelled. Errors: a trap past the limit (the WIT functions have no
+/// error code).
+fn timer<T>(accessor: &Accessor<T, WasiP3>, what: &'static str) -> wasmtime::Result<Held> {
+    Ok(accessor.with(|mut a| a.get().budget.hold(what))?)
+}
+
 impl<T: Send> monotonic_clock::HostWithStore<T> for WasiP3 {
-    /// `wait-until(when)`: returns once the monotonic clock reaches `when` (ns).
+    /// `wait-until(when)`: returns once the monotonic clock reaches `when` (ns). Traps past
+    /// the instance's limit of waiting calls ([`crate::Limits::max_resources`]).
     async fn wait_until(accessor: &Accessor<T, Self>, when: u64) -> wasmtime::Result<()> {
+        let _held = timer(accessor, "wait-until timer")?;
         let clocks = accessor.with(|mut a| a.get().clocks.clone());
         sleep_until_mark(clocks, when).await;
         Ok(())
     }
 
-    /// `wait-for(how-long)`: returns after `how-long` ns on the monotonic clock.
+    /// `wait-for(how-long)`: returns after `how-long` ns on the monotonic clock. Traps past
+    /// the instance's limit of waiting calls ([`crate::Limits::max_resources`]).
     async fn wait_for(accessor: &Accessor<T, Self>, how_long: u64) -> wasmtime::Result<()> {
+        let _held = timer(accessor, "wait-for timer")?;
         let (clocks, now) = accessor.with(|mut a| {
             let ctx = a.get();
             (ctx.clocks.clone(), ctx.clocks.now(Clock::Monotonic))

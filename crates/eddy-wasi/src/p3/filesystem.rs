@@ -19,12 +19,13 @@
 use std::os::fd::OwnedFd;
 
 use rustix::fs::FileType;
-use wasmtime::component::{Access, Accessor, FutureReader, Resource, StreamReader};
-use wasmtime::AsContextMut;
+use wasmtime::component::{Access, Accessor, Resource, StreamReader};
 
 use super::bindings::wasi::clocks::system_clock::Instant;
 use super::bindings::wasi::filesystem::{preopens, types};
-use super::bytes::{self, Outcome, ReadStream, WriteStream, WriteTo};
+use super::bytes::{
+    self, budget, ready_future, Counted, Outcome, ReadStream, WriteStream, WriteTo,
+};
 use super::WasiP3;
 use crate::ctx::WasiCtx;
 use crate::errno::{self, Errno};
@@ -144,9 +145,21 @@ fn with_two<T, R>(
 }
 
 /// A future already resolved with `err(error_code(e))`: a stream that never started.
-fn failed(store: impl AsContextMut, e: Errno) -> wasmtime::Result<Done> {
-    let code = error_code(e);
-    FutureReader::new(store, async move { Ok::<_, wasmtime::Error>(Err(code)) })
+/// Errors: a trap past the instance's limit.
+fn failed<T>(store: &mut Access<'_, T, WasiP3>, e: Errno) -> wasmtime::Result<Done> {
+    let budget = budget(store);
+    ready_future(store, &budget, Err(error_code(e)))
+}
+
+/// An empty stream of `T` (counted: [`crate::budget`]), beside a future that says why.
+/// Errors: a trap past the instance's limit.
+fn empty<T, U>(store: &mut Access<'_, T, WasiP3>) -> wasmtime::Result<StreamReader<U>>
+where
+    U: wasmtime::component::Lower + wasmtime::component::Lift + Send + Sync + 'static,
+{
+    let budget = budget(store);
+    let stream = Counted::new(&budget, "stream", std::iter::empty::<U>())?;
+    StreamReader::new(store, stream)
 }
 
 /// A duplicate of `d`'s fd, and whether it is a regular file (else it has no offsets).
@@ -178,8 +191,9 @@ fn write_file<T>(
         Some(offset) => WriteTo::At { fd, offset },
         None => WriteTo::Append(fd),
     };
-    let (outcome, future) = Outcome::new(&mut store, error_code)?;
-    data.pipe(&mut store, WriteStream::new(to, outcome))?;
+    let budget = budget(&mut store);
+    let (outcome, future) = Outcome::new(&mut store, &budget, error_code)?;
+    data.pipe(&mut store, Counted::new(&budget, "stream", WriteStream::new(to, outcome))?)?;
     Ok(future)
 }
 
@@ -197,16 +211,18 @@ impl<T: Send> types::HostDescriptorWithStore<T> for WasiP3 {
         let (fd, regular) = match source {
             Ok(s) => s,
             Err(e) => {
-                let empty = StreamReader::new(&mut store, std::iter::empty::<u8>())?;
+                let empty = empty::<T, u8>(&mut store)?;
                 return Ok((empty, failed(&mut store, e)?));
             }
         };
-        let (outcome, future) = Outcome::new(&mut store, error_code)?;
+        let budget = budget(&mut store);
+        let (outcome, future) = Outcome::new(&mut store, &budget, error_code)?;
         let stream = if regular {
             ReadStream::file(fd, offset, outcome)
         } else {
             ReadStream::sequential(fd, outcome)
         };
+        let stream = Counted::new(&budget, "stream", stream)?;
         Ok((StreamReader::new(&mut store, stream)?, future))
     }
 
@@ -301,7 +317,7 @@ impl<T: Send> types::HostDescriptorWithStore<T> for WasiP3 {
         let entries = match store.get().get(&self_)?.read_directory() {
             Ok(entries) => entries,
             Err(e) => {
-                let empty = StreamReader::new(&mut store, std::iter::empty::<DirectoryEntry>())?;
+                let empty = empty::<T, DirectoryEntry>(&mut store)?;
                 return Ok((empty, failed(&mut store, e)?));
             }
         };
@@ -309,8 +325,9 @@ impl<T: Send> types::HostDescriptorWithStore<T> for WasiP3 {
             .into_iter()
             .map(|(name, t)| DirectoryEntry { type_: descriptor_type(t), name })
             .collect::<Vec<_>>();
-        let stream = StreamReader::new(&mut store, entries)?;
-        let done = FutureReader::new(&mut store, async { Ok::<_, wasmtime::Error>(Ok(())) })?;
+        let budget = budget(&mut store);
+        let stream = StreamReader::new(&mut store, Counted::new(&budget, "stream", entries)?)?;
+        let done = ready_future(&mut store, &budget, Ok(()))?;
         Ok((stream, done))
     }
 

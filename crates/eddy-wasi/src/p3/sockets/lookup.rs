@@ -38,6 +38,11 @@ impl<T: Send> ip_name_lookup::HostWithStore<T> for WasiP3 {
         accessor: &Accessor<T, Self>,
         name: String,
     ) -> wasmtime::Result<Result<Vec<IpAddress>, ErrorCode>> {
+        let held = accessor.with(|mut a| a.get().budget.hold("name lookup"));
+        let _held = match held {
+            Ok(h) => h,
+            Err(e) => return Ok(Err(ErrorCode::Other(Some(e.to_string())))),
+        };
         let policy = accessor.with(|mut a| a.get().network.clone());
         if !policy.allow_ip_name_lookup {
             // Denied at once, without a trip to the thread pool.

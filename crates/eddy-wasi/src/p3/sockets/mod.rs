@@ -24,10 +24,11 @@ pub mod lookup;
 pub mod tcp;
 pub mod udp;
 
-use wasmtime::component::Resource;
+use wasmtime::component::{Accessor, Resource};
 
 use super::bindings::wasi::sockets::types as wit;
 use super::bytes::{register, Registered};
+use super::WasiP3;
 use crate::ctx::WasiCtx;
 use crate::errno::Errno;
 use crate::sockets::{self as host, NetworkPolicy};
@@ -87,6 +88,18 @@ impl From<host::ErrorCode> for SocketError {
 
 /// The result of a `wasi:sockets/types` call.
 pub type SockResult<T> = Result<T, SocketError>;
+
+/// One unit of the instance's budget ([`crate::budget`]) for a call about to wait on the
+/// loop (`what` names it), held until the call returns or is cancelled. Errors:
+/// `out-of-memory` past the limit.
+pub(crate) fn waiting<T>(
+    accessor: &Accessor<T, WasiP3>,
+    what: &'static str,
+) -> SockResult<crate::budget::Held> {
+    accessor
+        .with(|mut a| a.get().budget.hold(what))
+        .map_err(|_| SocketError::Code(ErrorCode::OutOfMemory))
+}
 
 /// The 0.3 `error-code` for a core one. The cases 0.3 has are the same; `concurrency-conflict`
 /// and `not-in-progress` (0.2's start-/finish- pairs) are `invalid-state` (the 0.3 WIT: e.g.

@@ -20,11 +20,14 @@ use wasmtime::component::{
 };
 use wasmtime::StoreContextMut;
 
-use super::super::bytes::{Outcome, ReadStream, Registered, WriteStream, WriteTo};
+use super::super::bytes::{
+    budget, ready_future, Counted, Outcome, ReadStream, Registered, WriteStream, WriteTo,
+};
 use super::super::WasiP3;
 use super::wit::{self, Duration, ErrorCode, IpAddressFamily, IpSocketAddress};
 use super::{
-    from_family, from_std, os_error, stream_code, to_family, to_std, SockResult, TcpSocket,
+    from_family, from_std, os_error, stream_code, to_family, to_std, waiting, SockResult,
+    SocketError, TcpSocket,
 };
 use crate::ctx::WasiCtx;
 use crate::sockets::{self as host, TcpState};
@@ -132,6 +135,7 @@ impl<T: Send> wit::HostTcpSocketWithStore<T> for WasiP3 {
         self_: Resource<TcpSocket>,
         remote_address: IpSocketAddress,
     ) -> SockResult<()> {
+        let _held = waiting(accessor, "TCP connect")?;
         let io = accessor.with(|mut a| -> SockResult<Registered> {
             let (s, policy) = a.get().tcp3(&self_)?;
             s.sock.start_connect(policy, to_std(remote_address))?;
@@ -160,12 +164,15 @@ impl<T: Send> wit::HostTcpSocketWithStore<T> for WasiP3 {
         self_: Resource<TcpSocket>,
     ) -> SockResult<StreamReader<Resource<TcpSocket>>> {
         let ctx = store.getter();
+        let budget = budget(&mut store);
         let (listener, io) = {
             let (s, policy) = store.get().tcp3(&self_)?;
             s.sock.listen(policy)?;
             (s.sock.listener()?, s.io.clone())
         };
-        Ok(StreamReader::new(&mut store, Accepting { listener, io, ctx })?)
+        let accepting = Counted::new(&budget, "stream", Accepting { listener, io, ctx })
+            .map_err(|_| SocketError::Code(ErrorCode::OutOfMemory))?;
+        Ok(StreamReader::new(&mut store, accepting)?)
     }
 
     /// `send(data)`: writes the guest's stream to the connection as it is written; its end
@@ -178,16 +185,18 @@ impl<T: Send> wit::HostTcpSocketWithStore<T> for WasiP3 {
         self_: Resource<TcpSocket>,
         mut data: StreamReader<u8>,
     ) -> wasmtime::Result<FutureReader<Result<(), ErrorCode>>> {
+        let budget = budget(&mut store);
         let io = store.get().get_mut(&self_)?.start_send();
         match io {
             Ok(io) => {
-                let (outcome, future) = Outcome::new(&mut store, stream_code)?;
-                data.pipe(&mut store, WriteStream::new(WriteTo::Socket(io), outcome))?;
+                let (outcome, future) = Outcome::new(&mut store, &budget, stream_code)?;
+                let sink = WriteStream::new(WriteTo::Socket(io), outcome);
+                data.pipe(&mut store, Counted::new(&budget, "stream", sink)?)?;
                 Ok(future)
             }
             Err(code) => {
                 data.close(&mut store)?;
-                FutureReader::new(&mut store, async move { Ok::<_, wasmtime::Error>(Err(code)) })
+                ready_future(&mut store, &budget, Err(code))
             }
         }
     }
@@ -201,21 +210,18 @@ impl<T: Send> wit::HostTcpSocketWithStore<T> for WasiP3 {
         mut store: Access<'_, T, Self>,
         self_: Resource<TcpSocket>,
     ) -> wasmtime::Result<(StreamReader<u8>, FutureReader<Result<(), ErrorCode>>)> {
+        let budget = budget(&mut store);
         let io = store.get().get_mut(&self_)?.start_receive();
         match io {
             Ok(io) => {
-                let (outcome, future) = Outcome::new(&mut store, stream_code)?;
-                let stream = StreamReader::new(&mut store, ReadStream::socket(io, outcome))?;
-                Ok((stream, future))
+                let (outcome, future) = Outcome::new(&mut store, &budget, stream_code)?;
+                let stream = Counted::new(&budget, "stream", ReadStream::socket(io, outcome))?;
+                Ok((StreamReader::new(&mut store, stream)?, future))
             }
             Err(code) => {
-                let stream = StreamReader::new(&mut store, std::iter::empty::<u8>())?;
-                let future =
-                    FutureReader::new(
-                        &mut store,
-                        async move { Ok::<_, wasmtime::Error>(Err(code)) },
-                    )?;
-                Ok((stream, future))
+                let empty = Counted::new(&budget, "stream", std::iter::empty::<u8>())?;
+                let stream = StreamReader::new(&mut store, empty)?;
+                Ok((stream, ready_future(&mut store, &budget, Err(code))?))
             }
         }
     }

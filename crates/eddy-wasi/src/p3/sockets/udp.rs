@@ -34,6 +34,7 @@ impl<T: Send> wit::HostUdpSocketWithStore<T> for WasiP3 {
         data: Vec<u8>,
         remote_address: Option<IpSocketAddress>,
     ) -> SockResult<()> {
+        let _held = super::waiting(accessor, "UDP send")?;
         let (io, dest) = accessor.with(|mut a| -> SockResult<_> {
             let (s, policy) = a.get().udp3(&self_)?;
             let dest = s.sock.prepare_send(policy, remote_address.map(to_std))?;
@@ -56,6 +57,7 @@ impl<T: Send> wit::HostUdpSocketWithStore<T> for WasiP3 {
         accessor: &Accessor<T, Self>,
         self_: Resource<UdpSocket>,
     ) -> SockResult<(Vec<u8>, IpSocketAddress)> {
+        let _held = super::waiting(accessor, "UDP receive")?;
         let io = accessor.with(|mut a| -> SockResult<Registered> {
             let s = a.get().get(&self_)?;
             if s.sock.state() == UdpState::Unbound {
