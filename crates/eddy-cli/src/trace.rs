@@ -82,7 +82,7 @@ impl Filter {
     /// Parses FILTER (empty or `all`: every call). Errors: a term that is empty.
     pub fn parse(s: &str) -> Result<Filter, String> {
         let terms: Vec<String> = s.split(',').map(|t| t.trim().to_string()).collect();
-        if terms.iter().any(String::is_empty) && s != "" {
+        if terms.iter().any(String::is_empty) && !s.is_empty() {
             return Err(format!(
                 "--trace={s}: an empty term; expected e.g. --trace=fs,path_open,sockets"
             ));

@@ -143,7 +143,7 @@ enabled = true
 fn one_line(s: &str) -> String {
     let mut lines = s.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('|'));
     let first = lines.next().unwrap_or_default().to_string();
-    match lines.last() {
+    match lines.next_back() {
         Some(last) if last != first => format!("{first}: {last}"),
         _ => first,
     }
