@@ -127,6 +127,8 @@ pub struct Engine {
     pub(crate) inner: wasmtime::Engine,
     cache: Option<CompileCache>,
     pub(crate) config: EngineConfig,
+    /// The one epoch ticker of this engine (and its clones): see [`crate::epoch`].
+    ticker: std::sync::Arc<crate::epoch::Ticker>,
 }
 
 impl Engine {
@@ -153,7 +155,13 @@ impl Engine {
             .consume_fuel(config.consume_fuel);
         let inner = wasmtime::Engine::new(&c).map_err(|e| Error::Other(one_line(&e)))?;
         let cache = config.cache_dir.clone().map(|dir| CompileCache::new(dir, &inner));
-        Ok(Engine { inner, cache, config: config.clone() })
+        Ok(Engine { inner, cache, config: config.clone(), ticker: Default::default() })
+    }
+
+    /// Starts the engine's epoch ticker (once; a no-op after): per-store deadlines are
+    /// counted on it ([`crate::epoch`]).
+    pub(crate) fn start_ticker(&self) {
+        self.ticker.start(&self.inner);
     }
 
     /// Whether the component model's async ABI is on (`-W component-model-async`, default

@@ -27,9 +27,11 @@
 mod cache;
 mod caps;
 mod engine;
+mod epoch;
 mod error;
 mod invoke;
 mod program;
+mod reactor;
 mod run;
 mod runtime;
 mod store;
@@ -39,6 +41,7 @@ pub use engine::{Engine, EngineConfig, WasmFeature};
 pub use error::Error;
 pub use invoke::{invoke, invoke_component};
 pub use program::{is_component, Program};
+pub use reactor::{Reactor, ReactorBuilder, ReactorPre};
 pub use run::{run, run_async};
 
 pub use eddy_wasi::{AddrRange, DirPerms, FilePerms, Limits, NetworkPolicy};
