@@ -27,15 +27,14 @@ impl Ticker {
     pub(crate) fn start(&self, engine: &wasmtime::Engine) {
         self.started.get_or_init(|| {
             let weak = engine.weak();
-            let spawned = std::thread::Builder::new().name("eddy-epoch".into()).spawn(move || {
-                loop {
+            let spawned =
+                std::thread::Builder::new().name("eddy-epoch".into()).spawn(move || loop {
                     std::thread::sleep(TICK);
                     match weak.upgrade() {
                         Some(e) => e.increment_epoch(),
                         None => break,
                     }
-                }
-            });
+                });
             if let Err(e) = spawned {
                 tracing::warn!("cannot start the epoch thread: {e}; wasm code is not interrupted");
             }

@@ -78,8 +78,15 @@ struct Shared {
 
 /// The program, linked.
 enum Kind {
-    Module { module: Module, pre: wasmtime::InstancePre<Host<P1Ctx>> },
-    Component { component: component::Component, pre: component::InstancePre<Host>, has_async: bool },
+    Module {
+        module: Module,
+        pre: wasmtime::InstancePre<Host<P1Ctx>>,
+    },
+    Component {
+        component: component::Component,
+        pre: component::InstancePre<Host>,
+        has_async: bool,
+    },
 }
 
 impl std::fmt::Debug for Kind {
@@ -103,7 +110,11 @@ impl ReactorPre {
     /// Errors: `Error::UnknownImport`, `Error::IncompatibleImport` (a module import Eddy does
     /// not provide or provides with another type), `Error::Other` (a component import Eddy
     /// does not provide: the linker's message), `Error::Capability`.
-    pub fn new(engine: &Engine, program: &Program, caps: Capabilities) -> Result<ReactorPre, Error> {
+    pub fn new(
+        engine: &Engine,
+        program: &Program,
+        caps: Capabilities,
+    ) -> Result<ReactorPre, Error> {
         let deadline = caps.timeout;
         let caps = Capabilities { timeout: None, ..caps };
         let kind = match program {
@@ -113,7 +124,11 @@ impl ReactorPre {
             }
             Program::Component(c) => {
                 let pre = store::component_pre(engine, c, &caps)?;
-                Kind::Component { component: c.clone(), pre, has_async: has_async_export(engine, c) }
+                Kind::Component {
+                    component: c.clone(),
+                    pre,
+                    has_async: has_async_export(engine, c),
+                }
             }
         };
         Ok(ReactorPre {
@@ -272,8 +287,7 @@ fn new_slot(shared: &Shared, outputs: &Outputs) -> Result<Slot, Error> {
             let mut store = store::module_store(&shared.engine, &shared.caps, outputs)?;
             let instance = store::instantiate_module_pre(&mut store, pre)?;
             if let Some(init) = instance.get_func(&mut store, "_initialize") {
-                init.call(&mut store, &[], &mut [])
-                    .map_err(|e| prefix("_initialize", trap(e)))?;
+                init.call(&mut store, &[], &mut []).map_err(|e| prefix("_initialize", trap(e)))?;
             }
             Ok(Slot::Module(store, instance))
         }
@@ -295,7 +309,23 @@ fn start_driver(
     };
     let (shared, outputs) = (inner.shared.clone(), inner.outputs.clone());
     Driver::start(
-        move || store::new_store(&shared.engine, &shared.caps, &outputs, Ok),
+        move |watch: Arc<driver::Watch>| {
+            let mut store = store::new_store(&shared.engine, &shared.caps, &outputs, Ok)?;
+            if shared.engine.config.epoch_interruption {
+                // The loop is one thread: a call computing without awaiting holds it, and
+                // then no timer fires. So at each tick, a call past its deadline (or
+                // cancelled) by more than a grace period means the loop is wedged: the
+                // instance is stopped with the interrupt trap.
+                store.epoch_deadline_callback(move |ctx| {
+                    Ok(if ctx.data().interrupt.due() || watch.wedged() {
+                        wasmtime::UpdateDeadline::Interrupt
+                    } else {
+                        wasmtime::UpdateDeadline::Continue(1)
+                    })
+                });
+            }
+            Ok(store)
+        },
         pre.clone(),
         ready,
     )
@@ -313,7 +343,12 @@ fn prefix(name: &str, e: Error) -> Error {
 
 /// A failed call as an [`Error`]: an exit, a cancellation, a deadline, a type mismatch
 /// found before the call (`Error::Usage`), a trap with its wasm backtrace.
-fn call_error(name: &str, e: wasmtime::Error, interrupt: &Interrupt, deadline: Option<Duration>) -> Error {
+fn call_error(
+    name: &str,
+    e: wasmtime::Error,
+    interrupt: &Interrupt,
+    deadline: Option<Duration>,
+) -> Error {
     if let Some(ExitCode(code)) = e.downcast_ref::<ExitCode>() {
         return Error::Trap(format!("`{name}` exited with status {code}"));
     }
@@ -417,7 +452,10 @@ impl Reactor {
     /// `, ` (empty for none). Errors: those of [`Reactor::call`], and `Error::Usage` for a
     /// call that does not parse or arguments not of their types (as `--invoke` reports
     /// them).
-    pub fn call_wave(&self, expr: &str) -> impl Future<Output = Result<String, Error>> + Send + 'static {
+    pub fn call_wave(
+        &self,
+        expr: &str,
+    ) -> impl Future<Output = Result<String, Error>> + Send + 'static {
         let started = self.start_wave(expr);
         async move { started?.await }
     }
@@ -452,14 +490,25 @@ impl Reactor {
         }
         let e = Arc::new(match &shared.kind {
             Kind::Module { module, .. } => Export::module(module, name)?,
-            Kind::Component { component, .. } => Export::component(&shared.engine, component, name)?,
+            Kind::Component { component, .. } => {
+                Export::component(&shared.engine, component, name)?
+            }
         });
-        shared.exports.lock().unwrap_or_else(|p| p.into_inner()).insert(name.to_string(), e.clone());
+        shared
+            .exports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name.to_string(), e.clone());
         Ok(e)
     }
 
     /// Starts a call with `Val`s.
-    fn start_val(&self, name: &str, args: &[Val], deadline: Option<Duration>) -> Result<CallFuture<Vec<Val>>, Error> {
+    fn start_val(
+        &self,
+        name: &str,
+        args: &[Val],
+        deadline: Option<Duration>,
+    ) -> Result<CallFuture<Vec<Val>>, Error> {
         let export = self.export(name)?;
         self.start_export(export, args, deadline)
     }
@@ -473,7 +522,9 @@ impl Reactor {
     ) -> Result<CallFuture<Vec<Val>>, Error> {
         export.check_arity(args.len())?;
         let name = export.name.clone();
-        let unbox = |b: Box<dyn Any + Send>| -> Vec<Val> { b.downcast::<Vec<Val>>().map(|b| *b).unwrap_or_default() };
+        let unbox = |b: Box<dyn Any + Send>| -> Vec<Val> {
+            b.downcast::<Vec<Val>>().map(|b| *b).unwrap_or_default()
+        };
         match &export.at {
             At::Component { index, async_: true, .. } => {
                 let (index, args, n) = (*index, args.to_vec(), export.results.len());
@@ -540,7 +591,9 @@ impl Reactor {
         let name = export.name.clone();
         let deadline = self.inner.deadline;
         let unbox = |b: Box<dyn Any + Send>| -> Result<R, Error> {
-            b.downcast::<R>().map(|b| *b).map_err(|_| Error::Other("a result of another type".into()))
+            b.downcast::<R>()
+                .map(|b| *b)
+                .map_err(|_| Error::Other("a result of another type".into()))
         };
         match &export.at {
             At::Module { .. } => Err(Error::Usage(format!(
@@ -588,34 +641,52 @@ impl Reactor {
         deadline: Option<Duration>,
         work: AsyncWork,
     ) -> Result<CallFuture<Box<dyn Any + Send>>, Error> {
-        let (reply, rx) = tokio::sync::oneshot::channel();
-        let job = Job {
-            index,
-            work,
-            deadline: deadline.map(|d| tokio::time::Instant::from_std(Instant::now() + d)),
-            reply,
-        };
-        let driver = {
-            let mut slot = self.inner.driver.lock().unwrap_or_else(|p| p.into_inner());
+        let state = Arc::new(driver::CallState::new(deadline.map(deadline_in)));
+        let when = deadline.map(|d| tokio::time::Instant::from_std(Instant::now() + d));
+        let submit = move |inner: &Inner, work: AsyncWork, state: &Arc<driver::CallState>| {
+            let (reply, rx) = tokio::sync::oneshot::channel();
+            let job = Job { index, work, deadline: when, reply, state: state.clone() };
+            let mut slot = inner.driver.lock().unwrap_or_else(|p| p.into_inner());
             let d = match slot.as_ref() {
                 Some(d) if !d.stopped() => d.clone(),
                 _ => {
-                    let d = start_driver(&self.inner, None)?;
+                    let d = start_driver(inner, None)?;
                     *slot = Some(d.clone());
                     d
                 }
             };
-            d.send(job).map_err(|_| Error::Other(format!("`{name}`: the instance stopped")))?;
-            d
+            d.send(job).map_err(|_| Error::Other("the instance stopped".to_string()))?;
+            Ok::<_, Error>((d, rx))
         };
+        let (mut driver, mut rx) =
+            submit(&self.inner, work, &state).map_err(|e| prefix(&name, e))?;
+        let inner = self.inner.clone();
         Ok(Box::pin(async move {
-            match rx.await {
-                Ok(Outcome::Done(Ok(v))) => Ok(v),
-                Ok(Outcome::Done(Err(e))) => {
-                    Err(call_error(&name, e, &Interrupt::default(), deadline))
+            // Dropping this future marks the call cancelled (the loop drops it; see Watch).
+            let mut guard = driver::CancelOnDrop(Some(state.clone()));
+            loop {
+                let r = rx.await;
+                match r {
+                    // Queued on an instance that stopped before taking it: never entered
+                    // the guest, so it goes to a new instance.
+                    Ok(Outcome::NotStarted(work)) => {
+                        (driver, rx) =
+                            submit(&inner, work, &state).map_err(|e| prefix(&name, e))?;
+                        continue;
+                    }
+                    _ => guard.0 = None,
                 }
-                Ok(Outcome::Deadline) => Err(deadline_error(&name, deadline)),
-                Err(_) => Err(Error::Trap(format!("`{name}`: {}", driver.why_stopped().await))),
+                return match r {
+                    Ok(Outcome::Done(Ok(v))) => Ok(v),
+                    Ok(Outcome::Done(Err(e))) => {
+                        Err(call_error(&name, e, &Interrupt::default(), deadline))
+                    }
+                    Ok(Outcome::Deadline) => Err(deadline_error(&name, deadline)),
+                    Ok(Outcome::NotStarted(_)) => {
+                        Err(Error::Other(format!("`{name}`: not started")))
+                    }
+                    Err(_) => Err(Error::Trap(format!("`{name}`: {}", driver.why_stopped().await))),
+                };
             }
         }))
     }
@@ -635,7 +706,12 @@ impl Reactor {
         let deadline_ns = deadline.map(deadline_in);
         let interrupt = Interrupt::new(deadline_ns);
         let inner = self.inner.clone();
-        let fuel = inner.shared.engine.config.consume_fuel.then(|| inner.shared.caps.fuel.unwrap_or(u64::MAX));
+        let fuel = inner
+            .shared
+            .engine
+            .config
+            .consume_fuel
+            .then(|| inner.shared.caps.fuel.unwrap_or(u64::MAX));
         Ok(Box::pin(async move {
             // Dropping this future cancels the call (the guard's drop).
             let guard = CancelOnDrop(Some(interrupt.clone()));

@@ -13,8 +13,8 @@ use std::os::fd::OwnedFd;
 use std::sync::Arc;
 
 use crate::caps::Capabilities;
-use crate::epoch::{deadline_in, Interrupt};
 use crate::engine::Engine;
+use crate::epoch::{deadline_in, Interrupt};
 use crate::error::{one_line, Error};
 
 /// A store's data: the instance's WASI state — the shared [`WasiCtx`] for a component, the

@@ -120,13 +120,38 @@ fn p3_a_trapping_call_fails_and_the_others_succeed() {
     let err = block_on(check(13)).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, Error::Trap(_)), "{err:?}");
-    assert!(msg.contains("check") && msg.contains("unreachable"), "{msg}");
-    assert!(msg.contains("wasm backtrace") || msg.contains("p3_rs_reactor"), "{msg}");
+    assert!(msg.contains("`api#check`") && msg.contains("unreachable"), "{msg}");
+    assert!(msg.contains("wasm backtrace"), "{msg}");
     // After: the instance was replaced; calls work again, concurrently.
     let after: Vec<_> = (20..220).map(check).collect();
     for (i, r) in block_on(futures::future::join_all(after)).into_iter().enumerate() {
         assert_eq!(r.unwrap(), vec![Val::U32(i as u32 + 21)]);
     }
+}
+
+#[test]
+fn p3_a_trap_ends_the_calls_in_flight_on_its_instance_only() {
+    // A trap poisons the component instance (the component model's rule), so the calls
+    // running in it at that moment fail too, each saying so; calls made afterwards run on
+    // a new instance, and another reactor is not affected at all.
+    let engine = engine();
+    let program = load(&engine, &guest("p3_rs_reactor"));
+    let pre = ReactorPre::new(&engine, &program, Capabilities::default()).unwrap();
+    let (reactor, other) = (pre.instantiate().unwrap(), pre.instantiate().unwrap());
+    let mut calls: Vec<_> = (0..100u32).map(|i| reactor.call(DELAYED, &u32s(i, 300))).collect();
+    let others: Vec<_> = (0..100u32).map(|i| other.call(DELAYED, &u32s(i, 300))).collect();
+    calls.push(reactor.call("api#check", &[Val::U32(13)]));
+    let (results, others) = block_on(async {
+        tokio::join!(futures::future::join_all(calls), futures::future::join_all(others))
+    });
+    for r in &results {
+        let e = r.as_ref().unwrap_err().to_string();
+        assert!(e.contains("the instance trapped") && e.contains("unreachable"), "{e}");
+    }
+    for (i, r) in others.into_iter().enumerate() {
+        assert_eq!(r.unwrap(), vec![Val::U64(2 * i as u64 + 1)]);
+    }
+    assert_eq!(block_on(reactor.call(DELAYED, &u32s(7, 1))).unwrap(), vec![Val::U64(15)]);
 }
 
 #[test]
@@ -149,13 +174,35 @@ fn p3_a_call_past_its_deadline_fails_alone() {
     let program = load(&engine, &guest("p3_rs_reactor"));
     let reactor = Reactor::new(&engine, &program, Capabilities::default()).unwrap();
     let start = Instant::now();
-    let slow = reactor.call_with_deadline(DELAYED, &u32s(1, 5_000), Some(Duration::from_millis(200)));
+    let slow =
+        reactor.call_with_deadline(DELAYED, &u32s(1, 5_000), Some(Duration::from_millis(200)));
     let fast = reactor.call(DELAYED, &u32s(2, 400));
     let (slow, fast) = block_on(async { tokio::join!(slow, fast) });
     let err = slow.unwrap_err();
     assert!(err.to_string().contains("deadline of 200ms passed"), "{err}");
     assert_eq!(fast.unwrap(), vec![Val::U64(5)]);
     assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
+}
+
+#[test]
+fn p3_a_computing_call_past_its_deadline_stops_its_instance() {
+    // `spin` never awaits, so it holds the loop's thread and no timer fires; once it is
+    // past its deadline, the epoch callback stops its instance (the interrupt trap). The
+    // reactor then serves calls on a new instance.
+    let engine = engine();
+    let program = load(&engine, &guest("p3_rs_reactor"));
+    let reactor = Reactor::new(&engine, &program, Capabilities::default()).unwrap();
+    let start = Instant::now();
+    let spin = reactor.call_with_deadline("api#spin", &[], Some(Duration::from_millis(200)));
+    let e = block_on(spin).unwrap_err().to_string();
+    assert!(e.contains("`api#spin`") && e.contains("interrupt"), "{e}");
+    assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
+    assert_eq!(block_on(reactor.call(DELAYED, &u32s(1, 1))).unwrap(), vec![Val::U64(3)]);
+    // Dropped instead: the same.
+    let spin = reactor.call("api#spin", &[]);
+    let r = block_on(async { tokio::time::timeout(Duration::from_millis(100), spin).await });
+    assert!(r.is_err());
+    assert_eq!(block_on(reactor.call(DELAYED, &u32s(2, 1))).unwrap(), vec![Val::U64(5)]);
 }
 
 #[test]
@@ -182,9 +229,10 @@ fn p3_typed_and_wave_calls() {
     let (r,) = block_on(reactor.call_typed::<(u32, u32), (u64,)>(DELAYED, (20, 5))).unwrap();
     assert_eq!(r, 41);
     assert_eq!(block_on(reactor.call_wave("api#delayed(4, 1)")).unwrap(), "9");
-    assert_eq!(block_on(reactor.call_wave("reactor/api#check(41)")).unwrap(), "42");
+    assert_eq!(block_on(reactor.call_wave("eddy:reactor/api#check(41)")).unwrap(), "42");
     // Wrong types, unknown names, bad WAVE: one-line usage errors naming the export.
-    let e = block_on(reactor.call_typed::<(String,), (u32,)>("api#check", ("x".into(),))).unwrap_err();
+    let e =
+        block_on(reactor.call_typed::<(String,), (u32,)>("api#check", ("x".into(),))).unwrap_err();
     assert!(matches!(e, Error::Usage(_)) && e.to_string().contains("`api#check`"), "{e:?}");
     let e = block_on(reactor.call("nope", &[])).unwrap_err();
     assert!(e.to_string().contains("no exported function `nope`"), "{e}");
@@ -331,7 +379,15 @@ fn the_concurrent_calls_example_runs() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = std::process::Command::new(&cargo)
         .current_dir(&root)
-        .args(["build", "-q", "-p", "eddy", "--example", "concurrent_calls", "--message-format=short"])
+        .args([
+            "build",
+            "-q",
+            "-p",
+            "eddy",
+            "--example",
+            "concurrent_calls",
+            "--message-format=short",
+        ])
         .status()
         .unwrap();
     assert!(out.success(), "building the example failed");
@@ -347,14 +403,21 @@ fn the_concurrent_calls_example_runs() {
         .spawn()
         .unwrap_or_else(|e| panic!("{}: {e}", exe.display()));
     use std::io::Write;
-    let input = "api#delayed(1, 300)\napi#say(\"hi\", 100)\napi#delayed(2, 10)\napi#check(13)\napi#check(1)\n";
+    let input =
+        "api#delayed(1, 300)\napi#say(\"hi\", 100)\napi#delayed(2, 10)\nnope(1)\napi#check(1)\n";
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         stdout.lines().collect::<Vec<_>>(),
-        ["3", "2", "5", "error: `api#check` trapped: wasm trap: wasm `unreachable` instruction executed", "2"],
+        [
+            "3",
+            "2",
+            "5",
+            "error: no exported function `nope`; the component exports: eddy:reactor/api@0.1.0#delayed, eddy:reactor/api@0.1.0#check, eddy:reactor/api@0.1.0#say, eddy:reactor/api@0.1.0#spin",
+            "2"
+        ],
         "stderr: {stderr}"
     );
     assert!(stderr.contains("hi\n"), "{stderr}");

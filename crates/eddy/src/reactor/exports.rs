@@ -39,24 +39,28 @@ impl Export {
         let (iface, func, ty) = crate::invoke::resolve(engine, c, name)?;
         let index = match &iface {
             None => c.get_export_index(None, &func),
-            Some(i) => c.get_export_index(None, i).and_then(|i| c.get_export_index(Some(&i), &func)),
+            Some(i) => {
+                c.get_export_index(None, i).and_then(|i| c.get_export_index(Some(&i), &func))
+            }
         }
         .ok_or_else(|| Error::Other(format!("`{name}` has no export index")))?;
         let params = ty.params().map(|(_, t)| t).collect();
         let results = ty.results().collect();
         let async_ = ty.async_();
-        Ok(Export { name: name.to_string(), params, results, at: At::Component { index, ty, async_ } })
+        Ok(Export {
+            name: name.to_string(),
+            params,
+            results,
+            at: At::Component { index, ty, async_ },
+        })
     }
 
     /// Resolves `name` among a core module's exported functions. Errors: `Error::Usage`
     /// (no such function, listing them; or a parameter or result type other than
     /// i32/i64/f32/f64).
     pub(crate) fn module(m: &Module, name: &str) -> Result<Export, Error> {
-        let funcs: Vec<String> = m
-            .exports()
-            .filter(|e| e.ty().func().is_some())
-            .map(|e| e.name().to_string())
-            .collect();
+        let funcs: Vec<String> =
+            m.exports().filter(|e| e.ty().func().is_some()).map(|e| e.name().to_string()).collect();
         let Some(ty) = m.get_export(name).and_then(|t| t.func().cloned()) else {
             return Err(Error::Usage(format!(
                 "no exported function `{name}`; the module exports: {}",

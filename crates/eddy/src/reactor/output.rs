@@ -10,7 +10,8 @@ use crate::error::Error;
 /// end is closed (the reactor and all its stores dropped), or when `out` fails.
 /// Errors: `Error::Capability` if the OS refuses the pipe or the thread.
 pub(crate) fn capture(mut out: Box<dyn Write + Send>, what: &str) -> Result<OwnedFd, Error> {
-    let fail = |e: std::io::Error| Error::Capability(format!("cannot capture the guest's {what}: {e}"));
+    let fail =
+        |e: std::io::Error| Error::Capability(format!("cannot capture the guest's {what}: {e}"));
     let (rd, wr) = rustix::pipe::pipe().map_err(|e| fail(e.into()))?;
     let mut rd = std::fs::File::from(rd);
     std::thread::Builder::new()

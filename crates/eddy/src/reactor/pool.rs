@@ -27,7 +27,12 @@ pub(crate) enum Slot {
 impl Slot {
     /// Makes `interrupt` (and its deadline, `deadline` in monotonic ns, for blocking host
     /// calls too) this store's, and refills its fuel, for the next call.
-    pub(crate) fn arm(&mut self, interrupt: &Arc<Interrupt>, deadline: Option<u64>, fuel: Option<u64>) {
+    pub(crate) fn arm(
+        &mut self,
+        interrupt: &Arc<Interrupt>,
+        deadline: Option<u64>,
+        fuel: Option<u64>,
+    ) {
         match self {
             Slot::Component(s, _) => {
                 s.data_mut().interrupt = interrupt.clone();
@@ -49,7 +54,8 @@ impl Slot {
 }
 
 /// Work to do with one instance: a call, returning its results boxed.
-pub(crate) type SyncWork = Box<dyn FnOnce(&mut Slot) -> wasmtime::Result<Box<dyn Any + Send>> + Send>;
+pub(crate) type SyncWork =
+    Box<dyn FnOnce(&mut Slot) -> wasmtime::Result<Box<dyn Any + Send>> + Send>;
 
 /// The instances and the permits that bound how many are busy.
 pub(crate) struct Pool {
