@@ -172,6 +172,9 @@ pub(crate) fn module_store(
     })
 }
 
+/// A core module linked for preview1, ready to instantiate.
+pub(crate) type ModulePre = wasmtime::InstancePre<Host<P1Ctx>>;
+
 /// A store for `caps` and the module linked for it (every preview1 import; with
 /// `caps.unknown_imports_trap`, other imports trap when called), ready to instantiate, any
 /// number of times, in stores of [`module_store`]. Errors: `Error::UnknownImport`,
@@ -181,7 +184,7 @@ pub(crate) fn prepare_module(
     module: &Module,
     caps: &Capabilities,
     outputs: &Outputs,
-) -> Result<(Store<Host<P1Ctx>>, wasmtime::InstancePre<Host<P1Ctx>>), Error> {
+) -> Result<(Store<Host<P1Ctx>>, ModulePre), Error> {
     let mut store = module_store(engine, caps, outputs)?;
     let mut linker: Linker<Host<P1Ctx>> = Linker::new(&engine.inner);
     eddy_wasi::p1::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
@@ -205,7 +208,7 @@ pub(crate) fn prepare_module(
 /// the WASI context. Errors: `Error::Trap` (a start function trapped).
 pub(crate) fn instantiate_module_pre(
     store: &mut Store<Host<P1Ctx>>,
-    pre: &wasmtime::InstancePre<Host<P1Ctx>>,
+    pre: &ModulePre,
 ) -> Result<Instance, Error> {
     let instance = pre.instantiate(&mut *store).map_err(trap)?;
     if let Some(m) = instance.get_memory(&mut *store, "memory") {
