@@ -3,7 +3,8 @@
 //! Lists `tests/programs/c/*.c`, `tests/programs/wat/*.wat`, `tests/programs/python/*.py` and
 //! the crates of the Rust guest workspace (`tests/programs/rust/<name>/Cargo.toml`), and
 //! fails, naming them, for any program whose stem (crate name) is not mentioned (as a whole
-//! word) inside a string literal of a `crates/eddy-cli/tests/*.rs` file other than this one
+//! word) inside a string literal of a `crates/eddy-cli/tests/*.rs` file other than this one,
+//! or of a `crates/eddy/tests/*.rs` file (the embedding API's tests)
 //! (comments, doc comments included, do not count: a test names its guest in code, e.g.
 //! `program("p1_path")`). Headers (`.h`) beside the C programs must be included by one of
 //! them; any other file in those directories is an error too.
@@ -134,8 +135,10 @@ fn string_literals(src: &str) -> String {
 fn every_guest_program_is_run_by_a_test() {
     let tests_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     let this_file = Path::new(file!()).file_name().unwrap().to_owned();
+    let library_tests = root().join("crates/eddy/tests");
     let test_sources: Vec<(PathBuf, String)> = files(&tests_dir)
         .into_iter()
+        .chain(files(&library_tests))
         .filter(|p| p.extension().is_some_and(|e| e == "rs") && p.file_name().unwrap() != this_file)
         .map(|p| {
             let text = string_literals(&fs::read_to_string(&p).unwrap());

@@ -191,6 +191,13 @@ impl WasiCtx {
     pub fn deadline(&self) -> Option<u64> {
         self.deadline
     }
+
+    /// Changes the run's deadline (monotonic ns; `None`: none) from now on, e.g. per call of
+    /// an embedder that calls one instance's exports many times.
+    #[inline]
+    pub fn set_deadline(&mut self, deadline: Option<u64>) {
+        self.deadline = deadline;
+    }
 }
 
 /// Builds a [`WasiCtx`]. Nothing is granted unless added: no args, no environment, stdio on

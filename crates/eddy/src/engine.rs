@@ -214,6 +214,8 @@ pub struct Engine {
     cache: Option<CompileCache>,
     pub(crate) config: EngineConfig,
     observer: Observer,
+    /// The one epoch ticker of this engine (and its clones): see [`crate::epoch`].
+    ticker: std::sync::Arc<crate::epoch::Ticker>,
 }
 
 impl Engine {
@@ -263,7 +265,13 @@ impl Engine {
             .cache_dir
             .clone()
             .map(|dir| CompileCache::new(dir, &inner, config.cache_max_bytes));
-        Ok(Engine { inner, cache, config: config.clone(), observer: Observer::default() })
+        Ok(Engine {
+            inner,
+            cache,
+            config: config.clone(),
+            observer: Observer::default(),
+            ticker: Default::default(),
+        })
     }
 
     /// Tells `observer` about every compile from now on (not about cache hits): the CLI's
@@ -276,6 +284,12 @@ impl Engine {
     fn observe(&self, name: &Path, bytes: usize, cached: bool) -> Option<Box<dyn Send>> {
         let o = self.observer.0.as_ref()?;
         Some(o.start(&CompileStart { name, bytes, cached }))
+    }
+
+    /// Starts the engine's epoch ticker (once; a no-op after): per-store deadlines are
+    /// counted on it ([`crate::epoch`]).
+    pub(crate) fn start_ticker(&self) {
+        self.ticker.start(&self.inner);
     }
 
     /// Whether the component model's async ABI is on (`-W component-model-async`, default

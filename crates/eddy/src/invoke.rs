@@ -154,50 +154,7 @@ pub fn invoke_component(
     let name = call.name;
     let params: Vec<(String, Type)> = ty.params().map(|(n, t)| (n.to_string(), t)).collect();
     let results_ty: Vec<Type> = ty.results().collect();
-    for (i, (p, t)) in params.iter().enumerate() {
-        if !wave_supported(t) {
-            return Err(Error::Usage(format!(
-                "argument {} (`{p}`) of `{name}` is a {}: --invoke cannot pass resources, streams, futures or maps",
-                i + 1,
-                type_name(t)
-            )));
-        }
-    }
-    if let Some(t) = results_ty.iter().find(|t| !wave_supported(t)) {
-        return Err(Error::Usage(format!(
-            "`{name}` returns a {}: --invoke cannot print resources, streams, futures or maps",
-            type_name(t)
-        )));
-    }
-
-    // Arity: every parameter given, or all missing ones trailing options.
-    let given = call.args.len();
-    let required = params.len()
-        - params.iter().rev().take_while(|(_, t)| matches!(t, Type::Option(_))).count();
-    if given > params.len() || given < required {
-        return Err(Error::Usage(format!(
-            "`{name}` takes {} argument{}, {given} given: {}",
-            params.len(),
-            if params.len() == 1 { "" } else { "s" },
-            signature(name, &params, &results_ty)
-        )));
-    }
-    let mut args = Vec::with_capacity(params.len());
-    for (i, (p, t)) in params.iter().enumerate() {
-        let Some(node) = call.args.get(i) else {
-            args.push(Val::Option(None));
-            continue;
-        };
-        let v = node.to_wasm_value::<Val>(t, &call.source).map_err(|e| {
-            Error::Usage(format!(
-                "argument {} (`{p}`) of `{name}` expects {}: {}",
-                i + 1,
-                type_name(t),
-                wave_error(expr, &e)
-            ))
-        })?;
-        args.push(v);
-    }
+    let args = typed_args(expr, &call, &params, &results_ty)?;
 
     let exited = |code: i32| match code {
         0 => Ok(Vec::new()),
@@ -232,6 +189,12 @@ pub fn invoke_component(
         Called::Exited(code) => return exited(code),
         Called::Failed(e) => return exited(exit_or_trap(e)?),
     }
+    wave_results(name, &results)
+}
+
+/// Each of `results` of the call of `name` in WAVE. Errors: `Error::Other` (a value WAVE
+/// cannot write).
+pub(crate) fn wave_results(name: &str, results: &[Val]) -> Result<Vec<String>, Error> {
     results
         .iter()
         .map(|v| {
@@ -239,6 +202,65 @@ pub fn invoke_component(
                 .map_err(|e| Error::Other(format!("cannot write a result of `{name}`: {e}")))
         })
         .collect()
+}
+
+/// The arguments of a parsed WAVE `call` (of `expr`), typed by the function's `params`
+/// (names and types; `results` only to refuse types WAVE cannot write). Missing trailing
+/// option parameters are `none`. Errors: `Error::Usage` (a resource, stream, future or map
+/// parameter or result; the wrong argument count, with the signature; an argument not of its
+/// type, naming it).
+pub(crate) fn typed_args(
+    expr: &str,
+    call: &Call<'_>,
+    params: &[(String, Type)],
+    results_ty: &[Type],
+) -> Result<Vec<Val>, Error> {
+    let name = call.name;
+    for (i, (p, t)) in params.iter().enumerate() {
+        if !wave_supported(t) {
+            return Err(Error::Usage(format!(
+                "argument {} (`{p}`) of `{name}` is a {}: --invoke cannot pass resources, streams, futures or maps",
+                i + 1,
+                type_name(t)
+            )));
+        }
+    }
+    if let Some(t) = results_ty.iter().find(|t| !wave_supported(t)) {
+        return Err(Error::Usage(format!(
+            "`{name}` returns a {}: --invoke cannot print resources, streams, futures or maps",
+            type_name(t)
+        )));
+    }
+
+    // Arity: every parameter given, or all missing ones trailing options.
+    let given = call.args.len();
+    let required = params.len()
+        - params.iter().rev().take_while(|(_, t)| matches!(t, Type::Option(_))).count();
+    if given > params.len() || given < required {
+        return Err(Error::Usage(format!(
+            "`{name}` takes {} argument{}, {given} given: {}",
+            params.len(),
+            if params.len() == 1 { "" } else { "s" },
+            signature(name, params, results_ty)
+        )));
+    }
+    let mut args = Vec::with_capacity(params.len());
+    for (i, (p, t)) in params.iter().enumerate() {
+        let Some(node) = call.args.get(i) else {
+            args.push(Val::Option(None));
+            continue;
+        };
+        let v = node.to_wasm_value::<Val>(t, &call.source).map_err(|e| {
+            Error::Usage(format!(
+                "argument {} (`{p}`) of `{name}` expects {}: {}",
+                i + 1,
+                type_name(t),
+                wave_error(expr, &e)
+            ))
+        })?;
+        args.push(v);
+    }
+    Ok(args)
 }
 
 /// The function `--invoke` names: `func` of the exported interface `iface` (or a top-level
@@ -302,15 +324,15 @@ async fn call_on_loop(
 
 /// A parsed `NAME(ARGS)`: the name as written and the argument nodes, whose spans index
 /// `source` (the expression with the name blanked out, so spans are byte offsets into it).
-struct Call<'a> {
-    name: &'a str,
+pub(crate) struct Call<'a> {
+    pub(crate) name: &'a str,
     source: String,
     args: Vec<wasm_wave::ast::Node>,
 }
 
 /// Splits `NAME(ARGS)` at the first `(` and parses `(ARGS)` as a WAVE tuple. The name is
 /// resolved by Eddy, not by WAVE, so that it may name an interface with `#`.
-fn parse_call(expr: &str) -> Result<Call<'_>, Error> {
+pub(crate) fn parse_call(expr: &str) -> Result<Call<'_>, Error> {
     let bad = |why: String| Error::Usage(format!("cannot parse --invoke `{expr}`: {why}"));
     let expected = "expected a WAVE call `NAME(ARGS)`, e.g. `add(2, 3)` or `IFACE#NAME()`";
     let Some(open) = expr.find('(') else {
@@ -358,7 +380,7 @@ fn wave_error(expr: &str, e: &ParserError) -> String {
 
 /// Finds `name` (`FUNC` or `IFACE#FUNC`) among the component's exports: the interface's
 /// export name (if any), the function's name, and its type.
-fn resolve(
+pub(crate) fn resolve(
     engine: &Engine,
     component: &Component,
     name: &str,

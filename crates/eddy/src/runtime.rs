@@ -25,3 +25,32 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime, Error> {
 pub(crate) fn block_on<R>(f: impl Future<Output = Result<R, Error>>) -> Result<R, Error> {
     runtime()?.block_on(f)
 }
+
+/// Spawns `f` onto the event loop. The loop then also runs on a thread of its own (started
+/// on first use, named `eddy-loop`), so spawned tasks make progress whoever awaits their
+/// results, on whatever executor; [`block_on`] callers keep driving their own futures.
+/// Errors: those of [`runtime`].
+pub(crate) fn spawn<F>(f: F) -> Result<(), Error>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let rt = runtime()?;
+    static LOOP: OnceLock<std::io::Result<std::thread::JoinHandle<()>>> = OnceLock::new();
+    LOOP.get_or_init(|| {
+        std::thread::Builder::new()
+            .name("eddy-loop".into())
+            .spawn(move || rt.block_on(std::future::pending::<()>()))
+    })
+    .as_ref()
+    .map_err(|e| Error::Other(format!("cannot start the event loop's thread: {e}")))?;
+    drop(rt.spawn(f));
+    Ok(())
+}
+
+/// Runs blocking `f` on the loop's blocking-thread pool; the handle may be awaited on any
+/// executor. Errors: those of [`runtime`].
+pub(crate) fn spawn_blocking<R: Send + 'static>(
+    f: impl FnOnce() -> R + Send + 'static,
+) -> Result<tokio::task::JoinHandle<R>, Error> {
+    Ok(runtime()?.spawn_blocking(f))
+}

@@ -10,16 +10,22 @@ use eddy_wasi::{DirPerms, ExitCode, FilePerms, WasiCtx, WasiCtxBuilder, WasiView
 use wasmtime::component::{self, Component};
 use wasmtime::{Instance, Linker, Module, Store, StoreLimits, StoreLimitsBuilder};
 
+use std::os::fd::OwnedFd;
+use std::sync::Arc;
+
 use crate::caps::Capabilities;
 use crate::engine::Engine;
+use crate::epoch::{deadline_in, Interrupt};
 use crate::error::{one_line, Error};
 
 /// A store's data: the instance's WASI state — the shared [`WasiCtx`] for a component, the
 /// preview1 view [`P1Ctx`] (which wraps one) for a core module — plus wasmtime's resource
 /// limits.
 pub(crate) struct Host<C = WasiCtx> {
-    ctx: C,
+    pub(crate) ctx: C,
     limits: StoreLimits,
+    /// When the guest must stop (a deadline, a cancelled call), checked at each epoch tick.
+    pub(crate) interrupt: Arc<Interrupt>,
 }
 
 impl WasiView for Host<WasiCtx> {
@@ -36,8 +42,22 @@ impl P1View for Host<P1Ctx> {
     }
 }
 
+/// Where a store's stdout and stderr go when not as `caps.inherit_stdio` says: the write end
+/// of a pipe each (the reactor's output capture), duplicated for each store.
+#[derive(Debug, Default)]
+pub(crate) struct Outputs {
+    /// fd 1.
+    pub(crate) stdout: Option<OwnedFd>,
+    /// fd 2.
+    pub(crate) stderr: Option<OwnedFd>,
+}
+
 /// The WASI context for `caps`; `deadline` (monotonic ns) bounds blocking host calls.
-fn build_ctx(caps: &Capabilities, deadline: Option<u64>) -> Result<WasiCtx, Error> {
+fn build_ctx(
+    caps: &Capabilities,
+    deadline: Option<u64>,
+    outputs: &Outputs,
+) -> Result<WasiCtx, Error> {
     let mut b = WasiCtxBuilder::new();
     b.deadline(deadline);
     for a in &caps.args {
@@ -59,6 +79,17 @@ fn build_ctx(caps: &Capabilities, deadline: Option<u64>) -> Result<WasiCtx, Erro
         }
     }
     b.initial_cwd(caps.initial_cwd.clone());
+    for (fd, kind) in [
+        (&outputs.stdout, eddy_wasi::stdio::StdioKind::Stdout),
+        (&outputs.stderr, eddy_wasi::stdio::StdioKind::Stderr),
+    ] {
+        if let Some(fd) = fd {
+            let dup = fd
+                .try_clone()
+                .map_err(|e| Error::Capability(format!("cannot set up the guest's output: {e}")))?;
+            b.stdio(eddy_wasi::stdio::Stdio::owned(kind, dup));
+        }
+    }
     for p in &caps.preopens {
         let (d, f) = if p.read_only {
             (DirPerms::READ, FilePerms::READ)
@@ -98,21 +129,24 @@ fn build_ctx(caps: &Capabilities, deadline: Option<u64>) -> Result<WasiCtx, Erro
 }
 
 /// A store for one run: the store data `make` builds from the WASI context, resource limits,
-/// the timeout thread and fuel.
-fn new_store<C: Send + 'static>(
+/// the deadline (`caps.timeout`, counted from now) and fuel.
+///
+/// The deadline is this store's own: with epoch interruption on, the engine's ticker
+/// ([`crate::epoch`]) bumps the epoch every tick and this store's epoch callback traps with
+/// `interrupt` once `Host::interrupt` says so (the deadline passed, or the reactor cancelled
+/// the call); other stores of the engine are not affected.
+pub(crate) fn new_store<C: Send + 'static>(
     engine: &Engine,
     caps: &Capabilities,
+    outputs: &Outputs,
     make: impl FnOnce(WasiCtx) -> Result<C, Error>,
 ) -> Result<Store<Host<C>>, Error> {
-    // The timeout bounds both wasm code (the epoch thread below) and blocking host calls
+    // The timeout bounds both wasm code (the epoch callback below) and blocking host calls
     // (this deadline, read on the same clock the host waits on): see docs/RATIONALE.md,
     // "How does `-W timeout` stop a guest blocked in a host call?".
     let timeout = caps.timeout.filter(|_| engine.config.epoch_interruption);
-    let deadline = timeout.map(|t| {
-        let ns = u64::try_from(t.as_nanos()).unwrap_or(u64::MAX);
-        eddy_wasi::clocks::Clock::Monotonic.now().saturating_add(ns)
-    });
-    let ctx = make(build_ctx(caps, deadline)?)?;
+    let deadline = timeout.map(deadline_in);
+    let ctx = make(build_ctx(caps, deadline, outputs)?)?;
     let limits = StoreLimitsBuilder::new()
         .memory_size(caps.max_memory_bytes)
         .table_elements(caps.max_table_elements)
@@ -121,20 +155,19 @@ fn new_store<C: Send + 'static>(
         .memories(caps.max_memories)
         .trap_on_grow_failure(caps.trap_on_grow_failure)
         .build();
-    let mut store = Store::new(&engine.inner, Host { ctx, limits });
+    let interrupt = Interrupt::new(deadline);
+    let mut store = Store::new(&engine.inner, Host { ctx, limits, interrupt });
     store.limiter(|h| &mut h.limits);
     if engine.config.epoch_interruption {
-        match timeout {
-            Some(t) => {
-                store.set_epoch_deadline(1);
-                let e = engine.inner.clone();
-                std::thread::spawn(move || {
-                    std::thread::sleep(t);
-                    e.increment_epoch();
-                });
-            }
-            None => store.set_epoch_deadline(u64::MAX),
-        }
+        engine.start_ticker();
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(|ctx| {
+            Ok(if ctx.data().interrupt.due() {
+                wasmtime::UpdateDeadline::Interrupt
+            } else {
+                wasmtime::UpdateDeadline::Continue(1)
+            })
+        });
     }
     if engine.config.consume_fuel {
         store.set_fuel(caps.fuel.unwrap_or(u64::MAX)).map_err(|e| Error::Other(one_line(&e)))?;
@@ -151,9 +184,37 @@ pub(crate) fn instantiate_module(
     module: &Module,
     caps: &Capabilities,
 ) -> Result<(Store<Host<P1Ctx>>, Instance), Error> {
-    let mut store = new_store(engine, caps, |wasi| {
+    let (mut store, pre) = prepare_module(engine, module, caps, &Outputs::default())?;
+    let instance = instantiate_module_pre(&mut store, &pre)?;
+    Ok((store, instance))
+}
+
+/// A store for a core module ([`new_store`] with a preview1 context). Errors:
+/// `Error::Capability`, `Error::Other`.
+pub(crate) fn module_store(
+    engine: &Engine,
+    caps: &Capabilities,
+    outputs: &Outputs,
+) -> Result<Store<Host<P1Ctx>>, Error> {
+    new_store(engine, caps, outputs, |wasi| {
         P1Ctx::new(wasi).map_err(|e| Error::Capability(format!("cannot set up WASI: {e}")))
-    })?;
+    })
+}
+
+/// A core module linked for preview1, ready to instantiate.
+pub(crate) type ModulePre = wasmtime::InstancePre<Host<P1Ctx>>;
+
+/// A store for `caps` and the module linked for it (every preview1 import; with
+/// `caps.unknown_imports_trap`, other imports trap when called), ready to instantiate, any
+/// number of times, in stores of [`module_store`]. Errors: `Error::UnknownImport`,
+/// `Error::IncompatibleImport`, `Error::Capability`, `Error::Other`.
+pub(crate) fn prepare_module(
+    engine: &Engine,
+    module: &Module,
+    caps: &Capabilities,
+    outputs: &Outputs,
+) -> Result<(Store<Host<P1Ctx>>, ModulePre), Error> {
+    let mut store = module_store(engine, caps, outputs)?;
     let mut linker: Linker<Host<P1Ctx>> = Linker::new(&engine.inner);
     eddy_wasi::p1::add_to_linker(&mut linker).map_err(|e| Error::Other(one_line(&e)))?;
     for (name, program) in &caps.preloads {
@@ -177,11 +238,21 @@ pub(crate) fn instantiate_module(
             .map_err(|e| Error::Other(one_line(&e)))?;
     }
     check_imports(&linker, &mut store, module)?;
-    let instance = linker.instantiate(&mut store, module).map_err(trap)?;
-    if let Some(m) = instance.get_memory(&mut store, "memory") {
+    let pre = linker.instantiate_pre(module).map_err(|e| Error::Other(one_line(&e)))?;
+    Ok((store, pre))
+}
+
+/// Instantiates a prepared module in `store` and hands the instance's `memory` export to
+/// the WASI context. Errors: `Error::Trap` (a start function trapped).
+pub(crate) fn instantiate_module_pre(
+    store: &mut Store<Host<P1Ctx>>,
+    pre: &ModulePre,
+) -> Result<Instance, Error> {
+    let instance = pre.instantiate(&mut *store).map_err(trap)?;
+    if let Some(m) = instance.get_memory(&mut *store, "memory") {
         store.data_mut().ctx.set_memory(m);
     }
-    Ok((store, instance))
+    Ok(instance)
 }
 
 /// `Error::UnknownImport` or `Error::IncompatibleImport` for the first import of `module`
@@ -301,10 +372,20 @@ fn prepare_component(
     component: &Component,
     caps: &Capabilities,
 ) -> Result<(Store<Host>, component::InstancePre<Host>), Error> {
-    let store = new_store(engine, caps, Ok)?;
-    let linker = component_linker(engine, component, caps)?;
-    let pre = linker.instantiate_pre(component).map_err(|e| Error::Other(one_line(&e)))?;
+    let store = new_store(engine, caps, &Outputs::default(), Ok)?;
+    let pre = component_pre(engine, component, caps)?;
     Ok((store, pre))
+}
+
+/// The component linked for `caps` ([`component_linker`]), ready to instantiate any number
+/// of times. Errors: `Error::Other` (an import Eddy does not provide: the linker's message).
+pub(crate) fn component_pre(
+    engine: &Engine,
+    component: &Component,
+    caps: &Capabilities,
+) -> Result<component::InstancePre<Host>, Error> {
+    let linker = component_linker(engine, component, caps)?;
+    linker.instantiate_pre(component).map_err(|e| Error::Other(one_line(&e)))
 }
 
 /// The instance, or the exit status if the guest exited while being instantiated.
