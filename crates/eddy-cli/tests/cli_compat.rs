@@ -65,7 +65,6 @@ fn wasmtime_command_lines_give_the_same_result() {
         vec!["run", "-W", "component-model-async=y", &hello],
         vec!["run", "-W", "max-wasm-stack=1048576", &hello],
         vec!["run", "-W", "nan-canonicalization=y", &hello],
-        vec!["run", "-W", "epoch-interruption=y", &hello],
         vec!["run", "-W", "all-proposals=y", &hello],
         vec!["run", "-C", "parallel-compilation=n", &hello],
         vec!["run", "-O", "opt-level=0", &hello],
