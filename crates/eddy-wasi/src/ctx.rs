@@ -343,8 +343,9 @@ impl WasiCtxBuilder {
             v.push(0);
             v
         };
-        let mut resources = wasmtime::component::ResourceTable::new();
-        resources.set_max_capacity(self.limits.max_resources as usize);
+        // The table is bounded by the budget (`push` counts every entry against
+        // `max_resources` first), so it needs no capacity of its own.
+        let resources = wasmtime::component::ResourceTable::new();
         Ok(WasiCtx {
             args: self.args.drain(..).map(nul).collect(),
             env: self.env.drain(..).map(|(k, v)| nul(format!("{k}={v}"))).collect(),
@@ -402,7 +403,7 @@ impl WasiCtx {
     }
 
     /// Adds a resource, counted in the [`crate::budget`]. Errors (a trap): the limit is
-    /// reached, or the table is full.
+    /// reached.
     pub(crate) fn push<R: Send + 'static>(&mut self, v: R) -> wasmtime::Result<Resource<R>> {
         self.budget.take_unit("resource")?;
         self.resources.push(v).map_err(|e| {

@@ -38,6 +38,21 @@ use driver::{AsyncWork, Driver, Job, Outcome};
 use exports::{At, Export};
 use pool::{Pool, Slot, SyncWork};
 
+/// The store of a pooled component instance and its function `index`. Errors
+/// ([`NotCalled`]): the slot holds a core module, or the instance has no such function.
+fn component_func(
+    slot: &mut Slot,
+    index: component::ComponentExportIndex,
+) -> wasmtime::Result<(&mut wasmtime::Store<Host>, component::Func)> {
+    let Slot::Component(store, instance) = slot else {
+        return Err(NotCalled("not a component instance".into()).into());
+    };
+    let func = instance
+        .get_func(&mut *store, index)
+        .ok_or_else(|| NotCalled("not a function of the instance".into()))?;
+    Ok((store, func))
+}
+
 /// A failure before the guest was entered (a type mismatch found by the engine): the
 /// instance is still sound.
 #[derive(Debug)]
@@ -541,12 +556,7 @@ impl Reactor {
             At::Component { index, async_: false, .. } => {
                 let (index, args, n) = (*index, args.to_vec(), export.results.len());
                 let work: SyncWork = Box::new(move |slot| {
-                    let Slot::Component(store, instance) = slot else {
-                        return Err(NotCalled("not a component instance".into()).into());
-                    };
-                    let func = instance
-                        .get_func(&mut *store, index)
-                        .ok_or_else(|| NotCalled("not a function of the instance".into()))?;
+                    let (store, func) = component_func(slot, index)?;
                     let mut results = vec![Val::Bool(false); n];
                     func.call(&mut *store, &args, &mut results)?;
                     Ok(Box::new(results) as Box<dyn Any + Send>)
@@ -616,12 +626,7 @@ impl Reactor {
             At::Component { index, async_: false, .. } => {
                 let index = *index;
                 let work: SyncWork = Box::new(move |slot| {
-                    let Slot::Component(store, instance) = slot else {
-                        return Err(NotCalled("not a component instance".into()).into());
-                    };
-                    let func = instance
-                        .get_func(&mut *store, index)
-                        .ok_or_else(|| NotCalled("not a function of the instance".into()))?;
+                    let (store, func) = component_func(slot, index)?;
                     let typed =
                         func.typed::<P, R>(&*store).map_err(|e| NotCalled(format!("{e:#}")))?;
                     let r = typed.call(&mut *store, params)?;
