@@ -771,8 +771,11 @@ def main():
                     "second reference column")
     opts = ap.parse_args()
     benches = [b for b in BENCHES if not opts.only or re.search(opts.only, b.name)]
-    if not benches:
+    reactor = not opts.only or re.search(opts.only, "reactor")
+    if not benches and not reactor:
         die(f"--only {opts.only!r} matches no benchmark")
+    if not benches:
+        sys.exit(run_reactor(opts))
 
     global WASMTIME_CLI
     WASMTIME_CLI = find_wasmtime_cli()
@@ -826,7 +829,30 @@ def main():
         failed = report(benches, samples, eddy, opts.reps, tmp, refs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    sys.exit(2 if failed else 0)
+    status = 2 if failed else 0
+    if reactor:
+        r = run_reactor(opts)
+        status = r if r == 1 or status == 0 else status
+    sys.exit(status)
+
+
+def run_reactor(opts):
+    """The embedding API's rows (benches/reactor, a crate of its own): Eddy's Reactor and
+    wasmtime's call paths side by side in one process. Returns its exit status (0 met, 1
+    error, 2 a target missed)."""
+    manifest = os.path.join(BENCHES_DIR, "reactor", "Cargo.toml")
+    env = dict(os.environ, CARGO_TARGET_DIR=os.path.join(TARGET, "reactor-bench"))
+    print("reactor: cargo build --release --manifest-path benches/reactor/Cargo.toml", flush=True)
+    r = subprocess.run(["cargo", "build", "--release", "--manifest-path", manifest], env=env)
+    if r.returncode != 0:
+        print("reactor: the benchmark crate did not build", file=sys.stderr)
+        return 1
+    exe = os.path.join(env["CARGO_TARGET_DIR"], "release", "reactor-bench")
+    args = [exe, PROGRAMS]
+    if opts.reps < 3:
+        args.append("--quick")
+    print("reactor: " + " ".join(args), flush=True)
+    return subprocess.run(args).returncode
 
 
 if __name__ == "__main__":

@@ -80,7 +80,16 @@ impl Stdio {
     /// A stream on `/dev/null`: reads give EOF, writes are discarded.
     pub fn null(kind: StdioKind) -> std::io::Result<Stdio> {
         use rustix::fs::{open, Mode, OFlags};
-        let fd = open("/dev/null", OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())?;
+        // One /dev/null opened per process; each stream gets a duplicate of it (a `dup` is
+        // several times cheaper than an `open`, which walks the path: reactors make many
+        // stores).
+        static NULL: std::sync::OnceLock<Option<rustix::fd::OwnedFd>> = std::sync::OnceLock::new();
+        let fd = match NULL
+            .get_or_init(|| open("/dev/null", OFlags::RDWR | OFlags::CLOEXEC, Mode::empty()).ok())
+        {
+            Some(null) => rustix::io::fcntl_dupfd_cloexec(null, 3)?,
+            None => open("/dev/null", OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())?,
+        };
         Ok(Stdio::owned(kind, fd))
     }
 

@@ -59,16 +59,27 @@ pub enum Error {
     /// lines). CLI status 134.
     #[error("{0}")]
     Trap(String),
+    /// The guest exited (`wasi:cli/exit`, preview1 `proc_exit`) during a reactor's export
+    /// call `name`, with `status`. CLI status: `status`.
+    #[error("`{name}` exited with status {status}")]
+    Exit {
+        /// The export called, as the caller spelled it.
+        name: String,
+        /// The guest's exit status.
+        status: i32,
+    },
     /// An engine or host error outside the guest's control. CLI status 1.
     #[error("{0}")]
     Other(String),
 }
 
 impl Error {
-    /// The exit status the CLI uses for this error: 134 for a trap, 1 otherwise.
+    /// The exit status the CLI uses for this error: 134 for a trap, the guest's status for
+    /// an [`Error::Exit`], 1 otherwise.
     pub fn exit_status(&self) -> i32 {
         match self {
             Error::Trap(_) => 134,
+            Error::Exit { status, .. } => *status,
             _ => 1,
         }
     }

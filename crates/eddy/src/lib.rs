@@ -56,9 +56,11 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 // Modules, each using only those listed before it: error; program; cache (program); epoch;
-// engine (cache, program, epoch); caps; runtime (error); store (caps, engine, epoch); run and
-// invoke (store, program, caps, runtime); reactor (all of them).
+// engine (cache, program, epoch); caps; runtime (error); store (caps, engine, epoch); run
+// (store, program, caps, runtime); calls (engine, program); reactor (all of them); invoke
+// (reactor, calls).
 mod cache;
+mod calls;
 mod caps;
 mod engine;
 mod epoch;

@@ -161,7 +161,7 @@ impl ReactorPre {
     pub fn builder(&self) -> ReactorBuilder {
         ReactorBuilder {
             pre: self.clone(),
-            pool_size: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            pool_size: cpus(),
             deadline: self.shared.deadline,
             stdout: None,
             stderr: None,
@@ -254,7 +254,14 @@ impl ReactorBuilder {
         let concurrent = matches!(shared.kind, Kind::Component { has_async: true, .. });
         let first = if concurrent { None } else { Some(new_slot(&shared, &outputs)?) };
         let inner = Arc::new(Inner {
-            pool: Arc::new(Pool::new(self.pool_size, first)),
+            pool: Arc::new(Pool::new(
+                self.pool_size,
+                first,
+                Box::new({
+                    let (shared, outputs) = (shared.clone(), outputs.clone());
+                    move || new_slot(&shared, &outputs)
+                }),
+            )),
             driver: Mutex::new(None),
             deadline: self.deadline,
             outputs,
@@ -293,6 +300,13 @@ struct Inner {
     pool: Arc<Pool>,
     driver: Mutex<Option<Driver>>,
     deadline: Option<Duration>,
+}
+
+/// The number of CPUs this process may use, read once (`available_parallelism` reads
+/// cgroup files on every call).
+fn cpus() -> usize {
+    static CPUS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// A new pooled instance: a store, the instance, and a module's `_initialize` run.
@@ -365,7 +379,7 @@ fn call_error(
     deadline: Option<Duration>,
 ) -> Error {
     if let Some(ExitCode(code)) = e.downcast_ref::<ExitCode>() {
-        return Error::Trap(format!("`{name}` exited with status {code}"));
+        return Error::Exit { name: name.to_string(), status: *code };
     }
     if let Some(n) = e.downcast_ref::<NotCalled>() {
         return Error::Usage(format!("`{name}`: {n}"));
@@ -420,8 +434,10 @@ impl Reactor {
     ///
     /// Errors, each naming the export: `Error::Usage` (no such export, listing them; the
     /// wrong argument count; an argument of another type), `Error::Trap` (the guest trapped:
-    /// the trap and the wasm backtrace; it exited; the deadline passed; a concurrent
-    /// instance that trapped during the call, which ends every call in it), `Error::Other`.
+    /// the trap and the wasm backtrace; the deadline passed; a concurrent instance that
+    /// trapped during the call, which ends every call in it), `Error::Exit` (the guest
+    /// exited during the call, with its status; a pooled instance is replaced),
+    /// `Error::Other`.
     pub fn call(
         &self,
         name: &str,
@@ -472,12 +488,22 @@ impl Reactor {
         expr: &str,
     ) -> impl Future<Output = Result<String, Error>> + Send + 'static {
         let started = self.start_wave(expr);
+        async move { Ok(started?.await?.join(", ")) }
+    }
+
+    /// [`Reactor::call_wave`] with each result's WAVE text apart (`eddy run --invoke`
+    /// prints one a line).
+    pub(crate) fn call_wave_each(
+        &self,
+        expr: &str,
+    ) -> impl Future<Output = Result<Vec<String>, Error>> + Send + 'static {
+        let started = self.start_wave(expr);
         async move { started?.await }
     }
 
     /// Parses a WAVE call and starts it.
-    fn start_wave(&self, expr: &str) -> Result<CallFuture<String>, Error> {
-        let call = crate::invoke::parse_call(expr)?;
+    fn start_wave(&self, expr: &str) -> Result<CallFuture<Vec<String>>, Error> {
+        let call = crate::calls::parse_call(expr)?;
         let export = self.export(call.name)?;
         let params: Vec<(String, component::Type)> = match &export.at {
             At::Component { ty, .. } => ty.params().map(|(n, t)| (n.to_string(), t)).collect(),
@@ -488,12 +514,12 @@ impl Reactor {
                 .map(|(i, t)| (format!("arg{}", i + 1), t.clone()))
                 .collect(),
         };
-        let args = crate::invoke::typed_args(expr, &call, &params, &export.results)?;
+        let args = crate::calls::typed_args(expr, &call, &params, &export.results)?;
         let name = export.name.clone();
         let fut = self.start_export(export, &args, self.inner.deadline)?;
         Ok(Box::pin(async move {
             let results = fut.await?;
-            Ok(crate::invoke::wave_results(&name, &results)?.join(", "))
+            crate::calls::wave_results(&name, &results)
         }))
     }
 
@@ -720,16 +746,7 @@ impl Reactor {
         Ok(Box::pin(async move {
             // Dropping this future cancels the call (the guard's drop).
             let guard = CancelOnDrop(Some(interrupt.clone()));
-            let (shared, outputs) = (inner.shared.clone(), inner.outputs.clone());
-            let i2 = interrupt.clone();
-            let r = inner
-                .pool
-                .run(
-                    move || new_slot(&shared, &outputs),
-                    move |slot| slot.arm(&i2, deadline_ns, fuel),
-                    work,
-                )
-                .await;
+            let r = inner.pool.run(interrupt.clone(), deadline_ns, fuel, work).await;
             let mut guard = guard;
             guard.0 = None;
             match r {

@@ -331,6 +331,35 @@ fn p2_dropping_a_call_interrupts_it_and_the_pool_goes_on() {
 }
 
 #[test]
+fn p2_queued_calls_cancelled_or_past_their_deadline_never_run() {
+    let engine = engine();
+    let program = load(&engine, &wat("p2_reactor_calc.wat"));
+    let reactor = Reactor::builder(&engine, &program, Capabilities::default())
+        .unwrap()
+        .pool_size(1)
+        .build()
+        .unwrap();
+    let (spin, late) = block_on(async {
+        // Holds the one instance for 300 ms; the calls below wait behind it.
+        let spin = reactor.call_with_deadline("spin", &[], Some(Duration::from_millis(300)));
+        let rest = async {
+            let dropped = reactor.call("add", &u32s(1, 2));
+            let gone = tokio::time::timeout(Duration::from_millis(50), dropped).await;
+            assert!(gone.is_err(), "a queued call returned while spin held the instance");
+            reactor.call_with_deadline("add", &u32s(3, 4), Some(Duration::from_millis(100))).await
+        };
+        tokio::join!(spin, rest)
+    });
+    let spin = spin.unwrap_err().to_string();
+    assert!(spin.contains("`spin`") && spin.contains("deadline"), "{spin}");
+    let late = late.unwrap_err().to_string();
+    assert!(late.contains("`add`") && late.contains("deadline of 100ms"), "{late}");
+    // Neither queued call ran on the instance that replaced spin's: it has served only this.
+    assert_eq!(block_on(reactor.call("add", &u32s(5, 6))).unwrap(), vec![Val::U32(11)]);
+    assert_eq!(block_on(reactor.call("calls", &[])).unwrap(), vec![Val::U32(1)]);
+}
+
+#[test]
 fn deadlines_are_per_store_on_one_engine() {
     let engine = engine();
     let program = load(&engine, &wat("p2_reactor_calc.wat"));

@@ -36,7 +36,7 @@ impl Export {
     /// Resolves `name` (`f`, or `iface#f` with the abbreviations of `--invoke`) in a
     /// component. Errors: `Error::Usage`, listing the exported functions.
     pub(crate) fn component(engine: &Engine, c: &Component, name: &str) -> Result<Export, Error> {
-        let (iface, func, ty) = crate::invoke::resolve(engine, c, name)?;
+        let (iface, func, ty) = crate::calls::resolve(engine, c, name)?;
         let index = match &iface {
             None => c.get_export_index(None, &func),
             Some(i) => {
