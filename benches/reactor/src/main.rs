@@ -104,7 +104,7 @@ fn run() -> Result<bool> {
     let sizes = if quick {
         Sizes { calls: 20_000, window: 1_000, reactors: 50, rounds: 1 }
     } else {
-        Sizes { calls: 200_000, window: 1_000, reactors: 200, rounds: 3 }
+        Sizes { calls: 200_000, window: 1_000, reactors: 1_000, rounds: 3 }
     };
     let p2 = dir.join("p2_reactor_add.wat");
     let p3 = dir.join("p3_reactor_add.wat");
@@ -134,6 +134,11 @@ fn run() -> Result<bool> {
         Ok(b.unwrap_or_default())
     };
 
+    let where_ = if pin {
+        "the process pinned to CPU 0".to_string()
+    } else {
+        format!("not pinned ({} CPUs)", std::thread::available_parallelism().map_or(1, |n| n.get()))
+    };
     let want = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
     let mut rows = Vec::new();
     if want("p2_add") {
@@ -145,7 +150,7 @@ fn run() -> Result<bool> {
             eddy: e,
             wasmtime: Some(w),
             target: Some(("≥ 1.00× wasmtime `TypedFunc::call`".into(), e >= w)),
-            note: format!("pool of 1, {} in flight; one CPU", sizes.window),
+            note: format!("pool of 1, {} in flight; {where_}", sizes.window),
         });
     }
     if want("p3_add") {
@@ -157,7 +162,7 @@ fn run() -> Result<bool> {
             eddy: e,
             wasmtime: Some(w),
             target: Some(("≥ 1.00× wasmtime `call_concurrent`".into(), e >= w)),
-            note: format!("{} in flight; one CPU", sizes.window),
+            note: format!("{} in flight; {where_}", sizes.window),
         });
     }
     if want("p3_delayed") {
@@ -169,7 +174,7 @@ fn run() -> Result<bool> {
             eddy: e,
             wasmtime: Some(w),
             target: Some(("≤ 10 ms + 100 ms".into(), e <= 110.0)),
-            note: "10 000 concurrent calls of a 10 ms `wait-for`".into(),
+            note: format!("10 000 concurrent calls of a 10 ms `wait-for`; {where_}"),
         });
     }
     for (name, path) in [("new_reactor_p2", &p2), ("new_reactor_p3", &p3), ("new_reactor_p1", &p1)]
@@ -177,7 +182,7 @@ fn run() -> Result<bool> {
         if !want(name) {
             continue;
         }
-        let (us, bytes) = eddy_new_reactors(path, sizes.reactors, name.ends_with("p1"))
+        let (us, build_us, bytes) = eddy_new_reactors(path, sizes.reactors, name.ends_with("p1"))
             .with_context(|| format!("eddy {name}"))?;
         let reference = if name.ends_with("p1") {
             None
@@ -194,7 +199,8 @@ fn run() -> Result<bool> {
             wasmtime: reference.map(|r| r.0),
             target: None,
             note: format!(
-                "RSS {:.1} KiB/reactor{}; {} kept alive, each called once",
+                "of which `build` {build_us:.1} µs, the rest the first call (a hand-off to a \
+                 pooled or the loop's thread); RSS {:.1} KiB/reactor{}; {} kept alive",
                 bytes / 1024.0,
                 reference
                     .map(|r| format!(" (wasmtime {:.1} KiB)", r.1 / 1024.0))
@@ -458,10 +464,11 @@ fn rss() -> f64 {
     pages * 4096.0
 }
 
-/// µs and RSS bytes per reactor: `n` reactors from one `ReactorPre`, each called once.
-fn eddy_new_reactors(path: &Path, n: usize, module: bool) -> Result<(f64, f64)> {
+/// µs (all, and of `build` alone) and RSS bytes per reactor: `n` reactors from one
+/// `ReactorPre`, each called once.
+fn eddy_new_reactors(path: &Path, n: usize, module: bool) -> Result<(f64, f64, f64)> {
     if skip("eddy") {
-        return Ok((1.0, 1.0));
+        return Ok((1.0, 1.0, 1.0));
     }
     let engine = eddy_engine()?;
     let program = engine.load_file(path)?;
@@ -491,12 +498,9 @@ fn eddy_new_reactors(path: &Path, n: usize, module: bool) -> Result<(f64, f64)> 
         kept.push(r);
     }
     let us = t.elapsed().as_secs_f64() * 1e6 / n as f64;
-    if std::env::var_os("REACTOR_BENCH_SIDE").is_some() {
-        eprintln!("build {:.1} µs/reactor", building.as_secs_f64() * 1e6 / n as f64);
-    }
     let bytes = (rss() - before) / n as f64;
     drop(kept);
-    Ok((us, bytes))
+    Ok((us, building.as_secs_f64() * 1e6 / n as f64, bytes))
 }
 
 /// The same for wasmtime: a new `Store` with a `WasiCtx` and an instance from one

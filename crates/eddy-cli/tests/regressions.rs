@@ -2,7 +2,7 @@
 //! wasmtime-wasi's) or a fault found when Eddy was attacked (issue 12), named in its
 //! provenance comment, and runs the guest as a preview1 core module and, where WASI 0.2 can
 //! express the case, adapted into a WASI 0.2 component (tests/common/component.rs). Guests:
-//! p1_regressions (C), p2_resource_limit.wat.
+//! p1_regressions (C), p2_resource_limit.wat, p1_shared_memory.wat.
 //!
 //! The faults of issue 12's "Found" list are covered elsewhere, not repeated here:
 //! - guest `O_NONBLOCK` on inherited stdio: p1_stdio_nonblock.rs;
@@ -10,9 +10,9 @@
 //! - a corrupted compile-cache entry is recompiled, not run: compile_cache.rs;
 //! - 20 001 poll subscriptions on one fd (p1 and p2): p1_poll.rs, p2_poll_lists.rs;
 //! - error messages (wrong import signature named, the file name, exit 2 for bad option
-//!   values, `:ro` only): p1_cli.rs, cli_options.rs. Not yet covered end to end: the
-//!   shared-memory message under `-W threads=y`, and the 4 096-byte path on which the two
-//!   resolvers disagreed.
+//!   values, `:ro` only): p1_cli.rs, cli_options.rs; a module with a shared memory runs
+//!   under `-W threads=y` (below); the 4 096-byte path on which the two resolvers
+//!   disagreed: the sandbox path fuzzer (eddy-wasi's filesystem/sandbox_fuzz.rs).
 //!
 //! The WASI 0.3 sandbox cases run in p3_rs.rs (guest p3_rs_fs).
 
@@ -222,4 +222,21 @@ fn huge_random_requests() {
 fn resource_table_exhaustion_traps() {
     let out = run(eddy_run(&[s(&program("p2_resource_limit.wat"))]), b"");
     assert_trap(&out, "", &["cannot allocate another handle: store handle limit exceeded"]);
+}
+
+/// Issue 12, "Found" 5: a module built for threads (its exported `memory` shared) was
+/// refused with wasmtime's "shared memory support is disabled for this engine -- see
+/// `Config::shared_memory`" even with `-W threads=y`, and exited 134 as if it had trapped.
+/// It runs now (on one thread: there is no thread-spawning import), its hostcalls reading
+/// and writing the shared memory; with `-W threads=n` the refusal names the feature and
+/// exits 1.
+#[test]
+fn a_shared_memory_module_runs_with_threads_on() {
+    let wat = program("p1_shared_memory.wat");
+    let out = run(eddy_run(&["-W", "threads=y", s(&wat)]), b"");
+    assert_run(&out, "shared hello\n", "", 0);
+    let out = run(eddy_run(&[s(&wat)]), b"");
+    assert_run(&out, "shared hello\n", "", 0);
+    let out = run(eddy_run(&["-W", "threads=n", s(&wat)]), b"");
+    assert_error_line(&out, "", 1, &["threads must be enabled for shared memories"]);
 }

@@ -237,6 +237,9 @@ impl Engine {
             .wasm_gc(on(WasmFeature::Gc))
             .wasm_memory64(on(WasmFeature::Memory64))
             .wasm_threads(on(WasmFeature::Threads))
+            // A module built for threads defines a shared memory; it runs (on one thread:
+            // Eddy provides no thread-spawning import) when the threads feature is on.
+            .shared_memory(on(WasmFeature::Threads))
             .wasm_component_model_async(on(WasmFeature::ComponentModelAsync))
             .epoch_interruption(config.epoch_interruption)
             .consume_fuel(config.consume_fuel)

@@ -357,6 +357,7 @@ fn start_driver(
         },
         pre.clone(),
         ready,
+        inner.shared.engine.config.epoch_interruption,
     )
 }
 

@@ -249,7 +249,9 @@ pub(crate) fn instantiate_module_pre(
     pre: &ModulePre,
 ) -> Result<Instance, Error> {
     let instance = pre.instantiate(&mut *store).map_err(trap)?;
-    if let Some(m) = instance.get_memory(&mut *store, "memory") {
+    if let Some(m) = instance.get_shared_memory(&mut *store, "memory") {
+        store.data_mut().ctx.set_shared_memory(m);
+    } else if let Some(m) = instance.get_memory(&mut *store, "memory") {
         store.data_mut().ctx.set_memory(m);
     }
     Ok(instance)

@@ -56,6 +56,8 @@ pub struct P1Ctx {
     /// The guest's exported `memory`, cached after instantiation so hostcalls skip the export
     /// lookup.
     pub(crate) memory: Option<wasmtime::Memory>,
+    /// The guest's exported `memory` when it is a shared memory (`-W threads=y`).
+    pub(crate) shared_memory: Option<wasmtime::SharedMemory>,
     /// Reused buffers of `poll_oneoff` (kept across calls so polling does not allocate).
     pub(crate) poll: poll::Scratch,
 }
@@ -107,13 +109,19 @@ impl P1Ctx {
                 })
                 .map_err(too_many)?;
         }
-        Ok(P1Ctx { wasi, table, memory: None, poll: Default::default() })
+        Ok(P1Ctx { wasi, table, memory: None, shared_memory: None, poll: Default::default() })
     }
 
     /// Records the instance's exported memory so hostcalls reach it without a name lookup.
     /// Call it once after instantiation; hostcalls fall back to the `memory` export if not.
     pub fn set_memory(&mut self, memory: wasmtime::Memory) {
         self.memory = Some(memory);
+    }
+
+    /// Records the instance's exported `memory` when it is a shared memory (a module built
+    /// for threads, `-W threads=y`): hostcalls read and write it as they do a plain one.
+    pub fn set_shared_memory(&mut self, memory: wasmtime::SharedMemory) {
+        self.shared_memory = Some(memory);
     }
 }
 
@@ -284,20 +292,43 @@ impl<'a> GuestMemory<'a> {
 
 /// Splits a caller into the guest memory and the WASI context for one hostcall.
 ///
-/// Errors (a trap): the instance exports no `memory`, or it is a shared memory.
+/// Errors (a trap): the instance exports no `memory`.
 #[inline(always)]
 pub(crate) fn split<'a, T: P1View>(
     caller: &'a mut Caller<'_, T>,
 ) -> AnyResult<(GuestMemory<'a>, &'a mut P1Ctx)> {
     let mem = match caller.data_mut().p1().memory {
         Some(m) => m,
-        None => match caller.get_export("memory") {
-            Some(Extern::Memory(m)) => m,
-            _ => bail!("WASI hostcall from a module that exports no (non-shared) `memory`"),
-        },
+        None => {
+            if let Some(m) = caller.data_mut().p1().shared_memory.clone() {
+                return Ok(split_shared(caller, m));
+            }
+            match caller.get_export("memory") {
+                Some(Extern::Memory(m)) => m,
+                Some(Extern::SharedMemory(m)) => return Ok(split_shared(caller, m)),
+                _ => bail!("WASI hostcall from a module that exports no `memory`"),
+            }
+        }
     };
     let (bytes, data) = mem.data_and_store_mut(caller);
     Ok((GuestMemory::new(bytes), data.p1()))
+}
+
+/// [`split`] for a shared memory. Its bytes are not borrowed from the store, so they are
+/// viewed through the memory's base pointer.
+#[cold]
+fn split_shared<'a, T: P1View>(
+    caller: &'a mut Caller<'_, T>,
+    memory: wasmtime::SharedMemory,
+) -> (GuestMemory<'a>, &'a mut P1Ctx) {
+    let cells = memory.data();
+    // SAFETY: the memory stays alive (the instance holds it) for the hostcall, which is
+    // all `'a` covers. Eddy runs one store's guest code on one thread and provides no
+    // thread-spawning import, so while this hostcall runs no wasm code reads or writes
+    // the memory: nothing races the host's accesses. The memory only grows (never moves
+    // or shrinks) during the call, and the view is the length read here.
+    let bytes = unsafe { std::slice::from_raw_parts_mut(cells.as_ptr() as *mut u8, cells.len()) };
+    (GuestMemory::new(bytes), caller.data_mut().p1())
 }
 
 /// The errno number a result becomes in the guest.

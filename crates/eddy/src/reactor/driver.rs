@@ -45,6 +45,9 @@ pub(crate) struct Job {
     pub(crate) state: Arc<CallState>,
 }
 
+/// Most queued calls taken into the loop in one turn, beyond the one that woke it.
+const BURST: usize = 1024;
+
 /// How long past a call's deadline (or cancellation) the loop may still be inside guest
 /// code before the instance is deemed wedged and stopped: the loop's own timer drops a call
 /// well within it unless guest code holds the loop's thread.
@@ -141,15 +144,18 @@ impl Driver {
     /// Starts an instance: a task on the event loop that makes its store with `store`,
     /// instantiates `pre` in it, sends the instantiation's result on `ready`, then serves
     /// calls until the `Driver` and all its clones are dropped or the instance traps.
+    /// `watched`: the store has the epoch callback that reads the [`Watch`], so calls are
+    /// registered in it (without epoch interruption nothing reads it).
     pub(crate) fn start(
         store: impl FnOnce(Arc<Watch>) -> Result<wasmtime::Store<Host>, Error> + Send + 'static,
         pre: component::InstancePre<Host>,
         ready: Option<std::sync::mpsc::Sender<Result<(), Error>>>,
+        watched: bool,
     ) -> Result<Driver, Error> {
         let (tx, rx) = mpsc::unbounded_channel();
         let (stopped_tx, stopped) = watch::channel(None);
         crate::runtime::spawn(async move {
-            let (why, mut rx) = serve(store, pre, ready, rx).await;
+            let (why, mut rx) = serve(store, pre, ready, rx, watched).await;
             let _ = stopped_tx.send(Some(why));
             // Calls queued but never taken go back to their callers, to be made on a new
             // instance (the `stopped` above makes the next call start one).
@@ -189,6 +195,7 @@ async fn serve(
     pre: component::InstancePre<Host>,
     ready: Option<std::sync::mpsc::Sender<Result<(), Error>>>,
     mut rx: mpsc::UnboundedReceiver<Job>,
+    watched: bool,
 ) -> (String, mpsc::UnboundedReceiver<Job>) {
     let watch = Arc::new(Watch::default());
     let started = async {
@@ -218,7 +225,16 @@ async fn serve(
                 tokio::select! {
                     Some(()) = calls.next(), if !calls.is_empty() => {}
                     job = rx.recv() => match job {
-                        Some(job) => calls.push(one_call(a, instance, &watch, job)),
+                        Some(job) => {
+                            let watch = watched.then_some(&watch);
+                            calls.push(one_call(a, instance, watch, job));
+                            // Whatever else is queued joins in the same turn (a burst of
+                            // calls costs one pass of this loop, not one each).
+                            for _ in 0..BURST {
+                                let Ok(job) = rx.try_recv() else { break };
+                                calls.push(one_call(a, instance, watch, job));
+                            }
+                        }
                         None => break,
                     },
                 }
@@ -241,10 +257,10 @@ fn err_text(e: Error) -> String {
 async fn one_call(
     a: &Accessor<Host>,
     instance: component::Instance,
-    watch: &Arc<Watch>,
+    watch: Option<&Arc<Watch>>,
     mut job: Job,
 ) {
-    let _registered = watch.register(job.state.clone());
+    let _registered = watch.map(|w| w.register(job.state.clone()));
     let func = a.with(|mut s| instance.get_func(&mut s, job.index));
     let Some(func) = func else {
         let _ = job.reply.send(Outcome::Done(Err(wasmtime::Error::msg("not a function"))));
