@@ -394,14 +394,16 @@ fn run_seed(
     seed: u64,
     calls: u64,
 ) -> Report {
-    let mut caps = Capabilities::default();
-    caps.args = vec!["fuzz".into(), "--flag".into(), "é".into()];
-    caps.env = vec![("HOME".into(), "/sandbox".into()), ("EMPTY".into(), String::new())];
-    caps.preopens.push(Preopen {
-        host: root.to_path_buf(),
-        guest: "/sandbox".into(),
-        read_only: false,
-    });
+    let caps = Capabilities {
+        args: vec!["fuzz".into(), "--flag".into(), "é".into()],
+        env: vec![("HOME".into(), "/sandbox".into()), ("EMPTY".into(), String::new())],
+        preopens: vec![Preopen {
+            host: root.to_path_buf(),
+            guest: "/sandbox".into(),
+            read_only: false,
+        }],
+        ..Default::default()
+    };
     let new_reactor = || {
         Reactor::builder(engine, program, caps.clone())
             .unwrap()
@@ -418,7 +420,7 @@ fn run_seed(
     while report.fuzzed < calls {
         // A fresh instance (its preopen, no fds opened) every 16 batches.
         batches += 1;
-        if batches % 16 == 0 {
+        if batches.is_multiple_of(16) {
             reactor = new_reactor();
         }
         // A batch: its calls run in order on the one instance (a trap mid-batch moves the
