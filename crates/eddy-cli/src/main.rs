@@ -20,6 +20,14 @@ use clap::Parser;
 use options::{Cli, Command, Failure};
 
 fn main() -> ExitCode {
+    // A write past the file-size limit (`ulimit -f`) raises SIGXFSZ, whose default action
+    // kills the process, losing the guest's status and output: ignored, the write fails
+    // with EFBIG, which reaches the guest as its errno (tests/faults.rs). Rust's runtime
+    // does the same for SIGPIPE.
+    // SAFETY: at the start of main, before any thread is spawned; SIG_IGN runs no code.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let args = match options::implicit_run(std::env::args_os()) {
         Ok(args) => args,
         Err(msg) => {
