@@ -117,7 +117,8 @@ fn a_peer_reset_is_an_errno() {
     let mut lines = stdout.lines();
     let received = lines.next().unwrap_or_default();
     assert!(
-        received == "received 1000, then Connection reset by peer" || received == "received 1000, then EOF",
+        received == "received 1000, then Connection reset by peer"
+            || received == "received 1000, then EOF",
         "{}",
         describe(&out)
     );
@@ -153,7 +154,12 @@ fn a_kill_mid_write_loses_no_reported_record() {
     child.wait().unwrap();
     let last = reported.expect("no record was reported");
     let data = std::fs::read(tmp.path().join("rec")).unwrap();
-    assert!(data.len() as u64 >= (last + 1) * 4096, "{} bytes for {} records", data.len(), last + 1);
+    assert!(
+        data.len() as u64 >= (last + 1) * 4096,
+        "{} bytes for {} records",
+        data.len(),
+        last + 1
+    );
     for i in 0..=last {
         let rec = &data[(i * 4096) as usize..((i + 1) * 4096) as usize];
         let head = format!("{i}\n");

@@ -62,8 +62,9 @@ pub enum DescriptorKind {
 #[derive(Debug)]
 pub struct Descriptor {
     /// The host fd. For a directory this is an `O_DIRECTORY` fd used as the `dirfd` of every
-    /// `*at` call beneath it.
-    pub fd: OwnedFd,
+    /// `*at` call beneath it. Shared with the WASI 0.2 streams made from the descriptor, which
+    /// may outlive its handle (the WIT does not make them its children).
+    pub fd: std::sync::Arc<OwnedFd>,
     /// File or directory.
     pub kind: DescriptorKind,
     /// For a file: what the guest may do with it. For a directory: what the guest may do with
@@ -80,14 +81,20 @@ pub struct Descriptor {
 impl Descriptor {
     /// Wraps an open directory fd (e.g. a preopen) with the permissions given.
     pub fn dir(fd: OwnedFd, dir_perms: DirPerms, file_perms: FilePerms) -> Descriptor {
-        Descriptor { fd, kind: DescriptorKind::Dir, file_perms, dir_perms, regular_file: false }
+        Descriptor {
+            fd: std::sync::Arc::new(fd),
+            kind: DescriptorKind::Dir,
+            file_perms,
+            dir_perms,
+            regular_file: false,
+        }
     }
 
     /// Wraps an open non-directory fd with the permissions given; `regular_file` says
     /// whether it is a regular file (from the `fstat` done at open).
     pub fn file(fd: OwnedFd, file_perms: FilePerms, regular_file: bool) -> Descriptor {
         Descriptor {
-            fd,
+            fd: std::sync::Arc::new(fd),
             kind: DescriptorKind::File,
             file_perms,
             dir_perms: DirPerms::READ,

@@ -107,15 +107,18 @@ impl WasiCtx {
 }
 
 impl types::HostDescriptor for WasiCtx {
-    /// `read-via-stream(offset)`: an input stream reading the file from `offset` (a child of
-    /// the descriptor). Errors: `is-directory`, `bad-descriptor` (not open for reading).
+    /// `read-via-stream(offset)`: an input stream reading the file from `offset`. It shares
+    /// the descriptor's host fd and may outlive the descriptor's handle (the WIT does not make
+    /// streams children of their descriptor). Errors: `is-directory`, `bad-descriptor` (not open for reading).
     fn read_via_stream(
         &mut self,
         self_: Resource<Descriptor>,
         offset: u64,
     ) -> FResult<Resource<InputStream>> {
-        self.desc(&self_)?.readable_file()?;
-        Ok(self.push_child(InputStream::file(self_.rep(), offset), &self_)?)
+        let d = self.desc(&self_)?;
+        d.readable_file()?;
+        let s = InputStream::file(d.fd.clone(), d.regular_file, offset);
+        Ok(self.push(s)?)
     }
 
     /// `write-via-stream(offset)`: an output stream writing the file from `offset`.
@@ -125,9 +128,11 @@ impl types::HostDescriptor for WasiCtx {
         self_: Resource<Descriptor>,
         offset: u64,
     ) -> FResult<Resource<OutputStream>> {
-        self.desc(&self_)?.writable_file()?;
-        let s = OutputStream::File { desc: self_.rep(), offset, append: false };
-        Ok(self.push_child(s, &self_)?)
+        let d = self.desc(&self_)?;
+        d.writable_file()?;
+        let s =
+            OutputStream::File { fd: d.fd.clone(), regular: d.regular_file, offset, append: false };
+        Ok(self.push(s)?)
     }
 
     /// `append-via-stream`: an output stream writing at the file's end.
@@ -136,9 +141,15 @@ impl types::HostDescriptor for WasiCtx {
         &mut self,
         self_: Resource<Descriptor>,
     ) -> FResult<Resource<OutputStream>> {
-        self.desc(&self_)?.writable_file()?;
-        let s = OutputStream::File { desc: self_.rep(), offset: 0, append: true };
-        Ok(self.push_child(s, &self_)?)
+        let d = self.desc(&self_)?;
+        d.writable_file()?;
+        let s = OutputStream::File {
+            fd: d.fd.clone(),
+            regular: d.regular_file,
+            offset: 0,
+            append: true,
+        };
+        Ok(self.push(s)?)
     }
 
     /// `advise(offset, length, advice)`: `posix_fadvise(2)`. Errors: `is-directory`, the
@@ -223,8 +234,10 @@ impl types::HostDescriptor for WasiCtx {
             .into_iter()
             .map(|(name, t)| DirectoryEntry { type_: descriptor_type(t), name })
             .collect::<Vec<_>>();
+        // The entries are read at once: the stream needs nothing of the descriptor and may
+        // outlive its handle.
         let s = DirectoryEntryStream { entries: entries.into_iter() };
-        Ok(self.push_child(s, &self_)?)
+        Ok(self.push(s)?)
     }
 
     /// `sync`: `fsync(2)`.

@@ -295,10 +295,7 @@ impl WasiCtx {
                 Some(s) => (s.fd.as_fd(), false),
                 None => return Ok(None),
             },
-            InputSource::File { desc } => {
-                let d = self.descriptor_rep(desc)?;
-                (d.as_fd(), d.regular_file)
-            }
+            InputSource::File { ref fd, regular } => (fd.as_fd(), regular),
             InputSource::Tcp(ref fd) => (fd.as_fd(), false),
         };
         if regular {

@@ -70,12 +70,11 @@ impl WasiCtx {
             Pollable::Input(rep) => {
                 match self.get(&Resource::<InputStream>::new_borrow(rep))?.source {
                     InputSource::Stdin => stdio(StdioKind::Stdin, Interest::Read),
-                    InputSource::File { desc } => {
-                        let d = self.descriptor_rep(desc)?;
-                        if d.regular_file {
+                    InputSource::File { ref fd, regular } => {
+                        if regular {
                             Readiness::Now
                         } else {
-                            Readiness::Fd(d.as_fd(), Interest::Read)
+                            Readiness::Fd(fd.as_fd(), Interest::Read)
                         }
                     }
                     InputSource::Tcp(ref fd) => Readiness::Fd(fd.as_fd(), Interest::Read),
@@ -84,12 +83,11 @@ impl WasiCtx {
             Pollable::Output(rep) => {
                 match *self.get(&Resource::<OutputStream>::new_borrow(rep))? {
                     OutputStream::Stdio(kind) => stdio(kind, Interest::Write),
-                    OutputStream::File { desc, .. } => {
-                        let d = self.descriptor_rep(desc)?;
-                        if d.regular_file {
+                    OutputStream::File { ref fd, regular, .. } => {
+                        if regular {
                             Readiness::Now
                         } else {
-                            Readiness::Fd(d.as_fd(), Interest::Write)
+                            Readiness::Fd(fd.as_fd(), Interest::Write)
                         }
                     }
                     OutputStream::Tcp(ref fd) => Readiness::Fd(fd.as_fd(), Interest::Write),

@@ -21,7 +21,6 @@ use super::error::IoError;
 use super::poll::Pollable;
 use crate::ctx::WasiCtx;
 use crate::errno::Errno;
-use crate::filesystem::Descriptor;
 use crate::p2::bindings::wasi::io::streams;
 use crate::readiness::{DeadlinePassed, Interest};
 use crate::stdio::StdioKind;
@@ -46,8 +45,10 @@ pub enum InputSource {
     Stdin,
     /// A file, read with `pread` at the stream's offset (then advanced).
     File {
-        /// The descriptor resource (rep) this stream reads; the stream is its child.
-        desc: u32,
+        /// The descriptor's host fd, shared: the stream may outlive the descriptor's handle.
+        fd: Arc<OwnedFd>,
+        /// A regular file (else a FIFO or device opened by path: no offsets).
+        regular: bool,
     },
     /// A connected TCP socket (non-blocking fd, shared with its `tcp-socket`).
     Tcp(Arc<OwnedFd>),
@@ -60,8 +61,8 @@ impl InputStream {
     }
 
     /// A stream over the file of descriptor resource `desc`, from byte `offset`.
-    pub fn file(desc: u32, offset: u64) -> InputStream {
-        InputStream { source: InputSource::File { desc }, state: ReadState::at(offset) }
+    pub fn file(fd: Arc<OwnedFd>, regular: bool, offset: u64) -> InputStream {
+        InputStream { source: InputSource::File { fd, regular }, state: ReadState::at(offset) }
     }
 
     /// A stream over a connected TCP socket, with the state its socket shares (so that
@@ -79,8 +80,11 @@ pub enum OutputStream {
     /// A file, written with `pwrite` at `offset` (then advanced), or at its end if `append`
     /// (`pwritev2` with `RWF_APPEND`).
     File {
-        /// The descriptor resource (rep) this stream writes; the stream is its child.
-        desc: u32,
+        /// The descriptor's host fd, shared: the stream may outlive the descriptor's handle
+        /// (it was made only from a descriptor open for writing).
+        fd: Arc<OwnedFd>,
+        /// A regular file (else a FIFO or device opened by path: no offsets).
+        regular: bool,
         /// Next byte to write (unused when appending).
         offset: u64,
         /// Write at the end of file (`append-via-stream`).
@@ -169,11 +173,6 @@ fn write_all(fd: BorrowedFd<'_>, bytes: &[u8], deadline: Option<u64>) -> SResult
 }
 
 impl WasiCtx {
-    /// The descriptor with resource rep `rep` (the parent of a file stream).
-    pub(crate) fn descriptor_rep(&self, rep: u32) -> wasmtime::Result<&Descriptor> {
-        self.get(&Resource::<Descriptor>::new_borrow(rep))
-    }
-
     /// The host fd of a standard stream. Errors: `closed` if the guest has no such stream.
     fn stdio_fd(&self, kind: StdioKind) -> SResult<BorrowedFd<'_>> {
         self.stdio(kind).map(|s| s.fd.as_fd()).ok_or(StreamError::Closed)
@@ -228,22 +227,22 @@ impl WasiCtx {
                     r => break r?,
                 }
             },
-            InputSource::File { desc } => {
-                let d = self.descriptor_rep(desc)?;
+            InputSource::File { ref fd, regular } => {
+                let fd = fd.as_fd();
                 // A FIFO or device opened by path has no offsets: plain `read`.
-                if d.regular_file {
+                if regular {
                     let at = stream.state.offset();
-                    let n = retry(|| rustix::io::pread(d.as_fd(), spare_capacity(&mut buf), at))?;
+                    let n = retry(|| rustix::io::pread(fd, spare_capacity(&mut buf), at))?;
                     stream.state.advance(n as u64);
                     n
                 } else {
-                    if !blocking && !readable_now(d.as_fd())? {
+                    if !blocking && !readable_now(fd)? {
                         return Ok(GuestBytes::host(buf));
                     }
                     if self.deadline.is_some() {
-                        wait_for(d.as_fd(), Interest::Read, self.deadline)?;
+                        wait_for(fd, Interest::Read, self.deadline)?;
                     }
-                    retry(|| rustix::io::read(d.as_fd(), spare_capacity(&mut buf)))?
+                    retry(|| rustix::io::read(fd, spare_capacity(&mut buf)))?
                 }
             }
         };
@@ -285,13 +284,11 @@ impl WasiCtx {
                 }
                 Ok(())
             }
-            OutputStream::File { desc, offset, append } => {
-                let d = self.descriptor_rep(desc)?;
-                if !d.file_perms.write {
-                    return Err(StreamError::Failed(Errno::Badf));
-                }
-                let fd = d.as_fd();
-                if !d.regular_file {
+            OutputStream::File { ref fd, regular, offset, append } => {
+                // Shared, so the stream's own offset can be updated below.
+                let fd = Arc::clone(fd);
+                let fd = fd.as_fd();
+                if !regular {
                     // A FIFO or device opened by path has no offsets: plain `write`.
                     return write_all(fd, bytes, self.deadline);
                 }
