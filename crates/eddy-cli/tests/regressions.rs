@@ -240,3 +240,15 @@ fn a_shared_memory_module_runs_with_threads_on() {
     let out = run(eddy_run(&["-W", "threads=n", s(&wat)]), b"");
     assert_error_line(&out, "", 1, &["threads must be enabled for shared memories"]);
 }
+
+/// `-S max-random-size` at its edge: p2_random.wat asks `get-random-bytes(16)` (and
+/// `get-insecure-random-bytes(5)`); a limit of 16 bytes lets it run to its status 42, a
+/// limit of 15 traps naming the request and the limit.
+#[test]
+fn max_random_size_is_enforced_at_the_edge() {
+    let wat = program("p2_random.wat");
+    let out = run(eddy_run(&["-S", "max-random-size=16", s(&wat)]), b"");
+    assert_run(&out, "", "", 42);
+    let out = run(eddy_run(&["-S", "max-random-size=15", s(&wat)]), b"");
+    assert_trap(&out, "", &["random request of 16 bytes exceeds the limit of 15 bytes"]);
+}

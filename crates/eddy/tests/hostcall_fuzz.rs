@@ -14,7 +14,7 @@
 //! nothing outside the preopen changed.
 //!
 //! CI runs 8 fixed seeds (`EDDY_FUZZ_CALLS`, default 320 000 calls in all;
-//! `scripts/fuzz-hostcalls.sh` runs a million in a release build and prints the report).
+//! `scripts/fuzz-hostcalls.sh` runs a million and prints the report).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

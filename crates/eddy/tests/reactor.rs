@@ -189,6 +189,40 @@ fn p3_a_computing_call_past_its_deadline_stops_its_instance() {
     assert_eq!(block_on(reactor.call(DELAYED, &u32s(2, 1))).unwrap(), vec![Val::U64(5)]);
 }
 
+/// One instance's computing guest holds the one loop thread; another instance's calls are
+/// late meanwhile through no fault of their own. When the loop comes back, the other
+/// instance's first epoch check must not take its overdue call for a wedged loop and stop
+/// it (it did: "the instance trapped: wasm trap: interrupt"); its call past its deadline
+/// fails alone and its other call returns.
+#[test]
+fn p3_a_guest_holding_the_loop_does_not_stop_another_instance() {
+    let engine = engine();
+    let program = load(&engine, &guest("p3_rs_reactor"));
+    let hog = Reactor::new(&engine, &program, Capabilities::default()).unwrap();
+    let other = Reactor::new(&engine, &program, Capabilities::default()).unwrap();
+    let spin = hog.call_with_deadline("api#spin", &[], Some(Duration::from_millis(300)));
+    let (spin, slow, fast) = block_on(async {
+        let later = async {
+            // The hog holds the loop by now; these are taken in when it lets go.
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            let slow = other.call_with_deadline(
+                DELAYED,
+                &u32s(1, 5_000),
+                Some(Duration::from_millis(100)),
+            );
+            let fast = other.call(DELAYED, &u32s(2, 50));
+            tokio::join!(slow, fast)
+        };
+        let (spin, (slow, fast)) = tokio::join!(spin, later);
+        (spin, slow, fast)
+    });
+    let spin = spin.unwrap_err().to_string();
+    assert!(spin.contains("`api#spin`") && spin.contains("interrupt"), "{spin}");
+    let slow = slow.unwrap_err().to_string();
+    assert!(slow.contains("deadline of 100ms passed"), "{slow}");
+    assert_eq!(fast.unwrap(), vec![Val::U64(5)]);
+}
+
 #[test]
 fn p3_stdout_is_captured() {
     let engine = engine();

@@ -313,7 +313,8 @@ fn run_op(c: &Copy, op: &Op) -> Outcome {
         if !real.starts_with(&c.real_root) {
             return Ok(format!("ESCAPE: opened {}", real.display()));
         }
-        let mut f = std::fs::File::from(d.fd);
+        let fd = std::sync::Arc::try_unwrap(d.fd).expect("a new descriptor's fd is not shared");
+        let mut f = std::fs::File::from(fd);
         let md = f.metadata().unwrap();
         let mut out = format!("{} {}", type_name(md.file_type()), md.permissions().mode());
         if md.is_file() {

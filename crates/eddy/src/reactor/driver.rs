@@ -90,17 +90,38 @@ impl Drop for CancelOnDrop {
 pub(crate) struct Watch {
     calls: Mutex<HashMap<u64, Arc<CallState>>>,
     next: AtomicU64,
+    /// Turns of this instance's loop so far ([`Watch::turned`]).
+    turns: AtomicU64,
+    /// The turn the epoch callback last saw, and when it first saw it (monotonic ns).
+    seen: Mutex<(u64, u64)>,
 }
 
 impl Watch {
-    /// Whether some call in the loop is overdue.
+    /// Whether the instance's guest code holds the loop: some call in the loop is overdue,
+    /// and the loop has not turned for [`GRACE_NS`]. Overdue alone is not enough: another
+    /// instance's guest may have held the one loop thread, and then this instance's calls
+    /// are late through no fault of its own (its first epoch check after that sees a new
+    /// turn).
     pub(crate) fn wedged(&self) -> bool {
-        let calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
-        if calls.is_empty() {
-            return false;
-        }
         let now = eddy_wasi::clocks::Clock::Monotonic.now();
+        let turn = self.turns.load(Ordering::Relaxed);
+        {
+            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            if seen.0 != turn || seen.1 == 0 {
+                *seen = (turn, now);
+                return false;
+            }
+            if now < seen.1.saturating_add(GRACE_NS) {
+                return false;
+            }
+        }
+        let calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
         calls.values().any(|c| c.overdue(now))
+    }
+
+    /// Marks one turn of the instance's loop (it took a call or a call made progress).
+    fn turned(&self) {
+        self.turns.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Registers a call until the returned guard is dropped.
@@ -222,6 +243,7 @@ async fn serve(
         .run_concurrent(async |a| {
             let mut calls = FuturesUnordered::new();
             loop {
+                watch.turned();
                 tokio::select! {
                     Some(()) = calls.next(), if !calls.is_empty() => {}
                     job = rx.recv() => match job {
