@@ -141,29 +141,41 @@ fn run() -> Result<bool> {
     };
     let want = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
     let mut rows = Vec::new();
-    if want("p2_add") {
-        let e = best(&|| eddy_p2_add(&p2, &sizes), true).context("eddy p2_add")?;
-        let w = best(&|| wasmtime_p2_add(&p2, &sizes), true).context("wasmtime p2_add")?;
-        rows.push(Row {
-            name: "p2_add",
+    // A calls/s row: Eddy's and wasmtime's best rounds, and whether Eddy is at least as fast.
+    let calls_row = |name: &'static str,
+                     eddy: &dyn Fn() -> Result<f64>,
+                     reference: &dyn Fn() -> Result<f64>,
+                     what: &str,
+                     note: String|
+     -> Result<Row> {
+        let e = best(eddy, true).with_context(|| format!("eddy {name}"))?;
+        let w = best(reference, true).with_context(|| format!("wasmtime {name}"))?;
+        Ok(Row {
+            name,
             unit: "calls/s",
             eddy: e,
             wasmtime: Some(w),
-            target: Some(("≥ 1.00× wasmtime `TypedFunc::call`".into(), e >= w)),
-            note: format!("pool of 1, {} in flight; {where_}", sizes.window),
-        });
+            target: Some((format!("≥ 1.00× wasmtime `{what}`"), e >= w)),
+            note,
+        })
+    };
+    if want("p2_add") {
+        rows.push(calls_row(
+            "p2_add",
+            &|| eddy_p2_add(&p2, &sizes),
+            &|| wasmtime_p2_add(&p2, &sizes),
+            "TypedFunc::call",
+            format!("pool of 1, {} in flight; {where_}", sizes.window),
+        )?);
     }
     if want("p3_add") {
-        let e = best(&|| eddy_p3_add(&p3, &sizes), true).context("eddy p3_add")?;
-        let w = best(&|| wasmtime_p3_add(&p3, &sizes), true).context("wasmtime p3_add")?;
-        rows.push(Row {
-            name: "p3_add",
-            unit: "calls/s",
-            eddy: e,
-            wasmtime: Some(w),
-            target: Some(("≥ 1.00× wasmtime `call_concurrent`".into(), e >= w)),
-            note: format!("{} in flight; {where_}", sizes.window),
-        });
+        rows.push(calls_row(
+            "p3_add",
+            &|| eddy_p3_add(&p3, &sizes),
+            &|| wasmtime_p3_add(&p3, &sizes),
+            "call_concurrent",
+            format!("{} in flight; {where_}", sizes.window),
+        )?);
     }
     if want("p3_delayed") {
         let e = best(&|| eddy_p3_delayed(&p3, 10_000), false).context("eddy p3_delayed")?;

@@ -65,6 +65,17 @@ impl Captured {
     }
 }
 
+/// A reactor of p2_reactor_calc.wat with a pool of `n` instances.
+fn calc_pool(n: usize) -> Reactor {
+    let engine = engine();
+    let program = load(&engine, &wat("p2_reactor_calc.wat"));
+    Reactor::builder(&engine, &program, Capabilities::default())
+        .unwrap()
+        .pool_size(n)
+        .build()
+        .unwrap()
+}
+
 fn u32s(a: u32, b: u32) -> Vec<Val> {
     vec![Val::U32(a), Val::U32(b)]
 }
@@ -285,13 +296,7 @@ fn two_reactors_of_one_program_in_one_process() {
 
 #[test]
 fn p2_pool_serves_200_concurrent_calls() {
-    let engine = engine();
-    let program = load(&engine, &wat("p2_reactor_calc.wat"));
-    let reactor = Reactor::builder(&engine, &program, Capabilities::default())
-        .unwrap()
-        .pool_size(4)
-        .build()
-        .unwrap();
+    let reactor = calc_pool(4);
     let start = Instant::now();
     let calls: Vec<_> = (0..200u32).map(|i| reactor.call("add", &u32s(i, 1000))).collect();
     let results = block_on(futures::future::join_all(calls));
@@ -347,13 +352,7 @@ fn p1_reactor_pool_serves_200_concurrent_calls() {
 
 #[test]
 fn p2_dropping_a_call_interrupts_it_and_the_pool_goes_on() {
-    let engine = engine();
-    let program = load(&engine, &wat("p2_reactor_calc.wat"));
-    let reactor = Reactor::builder(&engine, &program, Capabilities::default())
-        .unwrap()
-        .pool_size(1)
-        .build()
-        .unwrap();
+    let reactor = calc_pool(1);
     let start = Instant::now();
     let spin = reactor.call("spin", &[]);
     let r = block_on(async { tokio::time::timeout(Duration::from_millis(100), spin).await });
@@ -366,13 +365,7 @@ fn p2_dropping_a_call_interrupts_it_and_the_pool_goes_on() {
 
 #[test]
 fn p2_queued_calls_cancelled_or_past_their_deadline_never_run() {
-    let engine = engine();
-    let program = load(&engine, &wat("p2_reactor_calc.wat"));
-    let reactor = Reactor::builder(&engine, &program, Capabilities::default())
-        .unwrap()
-        .pool_size(1)
-        .build()
-        .unwrap();
+    let reactor = calc_pool(1);
     let (spin, late) = block_on(async {
         // Holds the one instance for 300 ms; the calls below wait behind it.
         let spin = reactor.call_with_deadline("spin", &[], Some(Duration::from_millis(300)));

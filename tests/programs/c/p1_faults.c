@@ -46,17 +46,20 @@ static __wasi_errno_t put_all(__wasi_fd_t fd, long long n, long long *wrote) {
     return 0;
 }
 
+/* Creates (or truncates) the sandbox file `name`; reports and returns 0 on failure. */
+static int create(const char *name, __wasi_fd_t *fd) {
+    __wasi_errno_t e = __wasi_path_open(SANDBOX, 0, name, __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC,
+                                        RIGHTS_FILE, RIGHTS_FILE, 0, fd);
+    if (e != 0) report("open", e);
+    return e == 0;
+}
+
 static int mode_write(const char *name, long long n) {
     __wasi_fd_t fd;
-    __wasi_errno_t e = __wasi_path_open(SANDBOX, 0, name, __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC,
-                                        RIGHTS_FILE, RIGHTS_FILE, 0, &fd);
-    if (e != 0) {
-        report("open", e);
-        return 1;
-    }
+    if (!create(name, &fd)) return 1;
     memset(chunk, 'x', sizeof chunk);
     long long wrote;
-    e = put_all(fd, n, &wrote);
+    __wasi_errno_t e = put_all(fd, n, &wrote);
     printf("wrote %lld, errno %d\n", wrote, (int)e);
     return 0;
 }
@@ -132,17 +135,12 @@ static int mode_reset(void) {
 
 static int mode_records(const char *name, long long n) {
     __wasi_fd_t fd;
-    __wasi_errno_t e = __wasi_path_open(SANDBOX, 0, name, __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC,
-                                        RIGHTS_FILE, RIGHTS_FILE, 0, &fd);
-    if (e != 0) {
-        report("open", e);
-        return 1;
-    }
+    if (!create(name, &fd)) return 1;
     for (long long i = 0; i < n; i++) {
         memset(chunk, 'r', 4096);
         snprintf(chunk, 32, "%lld\n", i);
         long long wrote;
-        e = put_all(fd, 4096, &wrote);
+        __wasi_errno_t e = put_all(fd, 4096, &wrote);
         if (e != 0) {
             printf("record %lld: errno %d\n", i, (int)e);
             return 1;
