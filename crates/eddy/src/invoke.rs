@@ -147,10 +147,13 @@ pub fn invoke_component(
     let params: Vec<(String, wasmtime::component::Type)> =
         ty.params().map(|(n, t)| (n.to_string(), t)).collect();
     let results: Vec<_> = ty.results().collect();
-    crate::calls::typed_args(expr, &call, &params, &results)?;
+    let args = crate::calls::typed_args(expr, &call, &params, &results)?;
     let name = call.name;
     let reactor = one_instance(engine, &Program::Component(component.clone()), caps)?;
-    crate::runtime::block_on(reactor.call_wave_each(expr)).or_else(|e| exited(name, e))
+    match crate::runtime::block_on(reactor.call(name, &args)) {
+        Ok(results) => crate::calls::wave_results(name, &results),
+        Err(e) => exited(name, e),
+    }
 }
 
 /// A reactor of one instance for one call.

@@ -492,16 +492,6 @@ impl Reactor {
         async move { Ok(started?.await?.join(", ")) }
     }
 
-    /// [`Reactor::call_wave`] with each result's WAVE text apart (`eddy run --invoke`
-    /// prints one a line).
-    pub(crate) fn call_wave_each(
-        &self,
-        expr: &str,
-    ) -> impl Future<Output = Result<Vec<String>, Error>> + Send + 'static {
-        let started = self.start_wave(expr);
-        async move { started?.await }
-    }
-
     /// Parses a WAVE call and starts it.
     fn start_wave(&self, expr: &str) -> Result<CallFuture<Vec<String>>, Error> {
         let call = crate::calls::parse_call(expr)?;

@@ -108,8 +108,9 @@ impl WasiCtx {
 
 impl types::HostDescriptor for WasiCtx {
     /// `read-via-stream(offset)`: an input stream reading the file from `offset`. It shares
-    /// the descriptor's host fd and may outlive the descriptor's handle (the WIT does not make
-    /// streams children of their descriptor). Errors: `is-directory`, `bad-descriptor` (not open for reading).
+    /// the descriptor's host fd and may outlive the descriptor's handle (the WIT does not
+    /// make streams children of their descriptor). Errors: `is-directory`, `bad-descriptor`
+    /// (not open for reading).
     fn read_via_stream(
         &mut self,
         self_: Resource<Descriptor>,

@@ -1,10 +1,12 @@
 //! wasi:io/streams — input and output streams over stdio and files.
 //!
 //! A stream over stdio reads/writes the context's [`Stdio`](crate::stdio::Stdio) fd; a stream
-//! over a file (`read-via-stream`, `write-via-stream`, `append-via-stream`) is a child of its
-//! descriptor resource and reads/writes that same [`Descriptor`] with `pread`/`pwrite` at the
-//! stream's own offset (plain `read`/`write` for a FIFO or device opened by path). Nothing is buffered: a write is done (all of it) when the call
-//! returns, so `flush` has nothing to do and `check-write` always permits [`MAX_CHUNK`] bytes.
+//! over a file (`read-via-stream`, `write-via-stream`, `append-via-stream`) shares its
+//! descriptor's host fd (so it may outlive the descriptor's handle: the WIT does not make it
+//! a child) and reads/writes it with `pread`/`pwrite` at the stream's own offset (plain
+//! `read`/`write` for a FIFO or device opened by path). Nothing is buffered: a write is done
+//! (all of it) when the call returns, so `flush` has nothing to do and `check-write` always
+//! permits [`MAX_CHUNK`] bytes.
 //!
 //! Errors: end of file (or EOF on stdin, `EPIPE` on output) is `closed`; any other OS error
 //! is `last-operation-failed` with an [`IoError`] carrying the errno.
@@ -60,7 +62,8 @@ impl InputStream {
         InputStream { source: InputSource::Stdin, state: Arc::default() }
     }
 
-    /// A stream over the file of descriptor resource `desc`, from byte `offset`.
+    /// A stream over a descriptor's file `fd` (shared with the descriptor), from byte
+    /// `offset`; `regular`: a regular file (else no offsets).
     pub fn file(fd: Arc<OwnedFd>, regular: bool, offset: u64) -> InputStream {
         InputStream { source: InputSource::File { fd, regular }, state: ReadState::at(offset) }
     }
@@ -285,8 +288,6 @@ impl WasiCtx {
                 Ok(())
             }
             OutputStream::File { ref fd, regular, offset, append } => {
-                // Shared, so the stream's own offset can be updated below.
-                let fd = Arc::clone(fd);
                 let fd = fd.as_fd();
                 if !regular {
                     // A FIFO or device opened by path has no offsets: plain `write`.
